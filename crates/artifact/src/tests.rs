@@ -1,0 +1,133 @@
+use super::*;
+
+const KIND: Kind = Kind::new("regions", 1);
+
+fn params(x: i64) -> toml::Table {
+    let mut t = toml::Table::new();
+    t.insert("width".into(), toml::Value::Integer(x));
+    t
+}
+
+fn build(target: &Path, x: i64) -> Artifact {
+    let b = ArtifactBuilder::new(target, KIND, params(x), vec![]).unwrap();
+    std::fs::write(b.path("a.txt"), format!("hello {x}")).unwrap();
+    std::fs::create_dir(b.path("sub")).unwrap();
+    std::fs::write(b.path("sub/b.bin"), [1u8, 2, 3]).unwrap();
+    b.commit().unwrap()
+}
+
+#[test]
+fn round_trip_lists_every_file_with_checksums() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    build(&target, 200);
+    let a = Artifact::open(&target, KIND).unwrap();
+    let names: Vec<_> = a.manifest().files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["a.txt", "sub/b.bin"]);
+    assert_eq!(a.manifest().files[0].sha256, sha256_bytes(b"hello 200"));
+    assert_eq!(a.manifest().parameters, params(200));
+    assert_eq!(a.manifest().tfbind_version, TFBIND_VERSION);
+    // Nothing but the artifact is left in the parent directory.
+    let entries: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+}
+
+#[test]
+fn commit_replaces_an_older_artifact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    build(&target, 1);
+    build(&target, 2);
+    let a = Artifact::open(&target, KIND).unwrap();
+    assert_eq!(a.manifest().parameters, params(2));
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn dropped_builder_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    {
+        let b = ArtifactBuilder::new(&target, KIND, params(1), vec![]).unwrap();
+        std::fs::write(b.path("a.txt"), "partial").unwrap();
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn stale_temporary_of_a_dead_process_is_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    // pid 4194304 is above Linux's pid_max limit, so no live process has it.
+    let stale = tmp
+        .path()
+        .join(format!("{}4194304", crate::builder::temp_prefix("out")));
+    std::fs::create_dir(&stale).unwrap();
+    build(&target, 1);
+    assert!(!stale.exists());
+}
+
+#[test]
+fn refuses_missing_manifest_wrong_kind_schema_and_corruption() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bare = tmp.path().join("bare");
+    std::fs::create_dir(&bare).unwrap();
+    let e = Artifact::open(&bare, KIND).unwrap_err();
+    assert!(matches!(e, Error::MissingManifest { .. }), "{e}");
+    assert!(e.to_string().contains("bare"));
+
+    let target = tmp.path().join("out");
+    build(&target, 1);
+    let e = Artifact::open(&target, Kind::new("model", 1)).unwrap_err();
+    assert!(matches!(e, Error::WrongKind { .. }), "{e}");
+    let e = Artifact::open(&target, Kind::new("regions", 2)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::SchemaVersion {
+                found: 1,
+                expected: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+
+    std::fs::write(target.join("a.txt"), "hello 9").unwrap();
+    let e = Artifact::open(&target, KIND).unwrap_err();
+    assert!(matches!(e, Error::ChecksumMismatch { .. }), "{e}");
+    std::fs::write(target.join("a.txt"), "truncated").unwrap();
+    let e = Artifact::open(&target, KIND).unwrap_err();
+    assert!(matches!(e, Error::SizeMismatch { .. }), "{e}");
+    std::fs::remove_file(target.join("a.txt")).unwrap();
+    let e = Artifact::open(&target, KIND).unwrap_err();
+    assert!(matches!(e, Error::MissingFile { .. }), "{e}");
+}
+
+#[test]
+fn malformed_manifest_is_refused_with_its_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join(MANIFEST_FILE), "kind = 3\n").unwrap();
+    let e = Artifact::open_unverified(tmp.path()).unwrap_err();
+    assert!(matches!(e, Error::InvalidManifest { .. }), "{e}");
+    assert!(e.to_string().contains("manifest.toml"));
+}
+
+#[test]
+fn up_to_date_needs_same_parameters_and_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input_path = tmp.path().join("peaks.bed");
+    std::fs::write(&input_path, "chr1\t0\t10\n").unwrap();
+    let input = input_file(&input_path).unwrap();
+    let target = tmp.path().join("out");
+    ArtifactBuilder::new(&target, KIND, params(1), vec![input.clone()])
+        .unwrap()
+        .commit()
+        .unwrap();
+    assert!(up_to_date(&target, KIND, &params(1), std::slice::from_ref(&input)).is_some());
+    assert!(up_to_date(&target, KIND, &params(2), std::slice::from_ref(&input)).is_none());
+    std::fs::write(&input_path, "chr1\t0\t11\n").unwrap();
+    let changed = input_file(&input_path).unwrap();
+    assert!(up_to_date(&target, KIND, &params(1), &[changed]).is_none());
+    assert!(up_to_date(tmp.path().join("absent"), KIND, &params(1), &[input]).is_none());
+}
