@@ -1,0 +1,75 @@
+use std::{io, path::PathBuf};
+
+use crate::Interval;
+
+/// Errors of the genome library. Each names the file, chromosome or interval it is about, so a
+/// binary can print it as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}", path = .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path}:{line}: {message}", path = .path.display())]
+    Parse {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error(
+        "{path}: gzip-compressed but not bgzip, so it cannot be indexed for random access; \
+         recompress it with `zcat {path} | bgzip > genome.fa.gz` (bgzip is in htslib/samtools)",
+        path = .path.display()
+    )]
+    NotBgzip { path: PathBuf },
+    #[error("{path}: corrupt BGZF block at compressed byte {offset}: {reason}", path = .path.display())]
+    Bgzf {
+        path: PathBuf,
+        offset: u64,
+        reason: String,
+    },
+    #[error("{path}: cannot index FASTA: {source}", path = .path.display())]
+    Index {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path}: {message}", path = .path.display())]
+    InvalidIndex { path: PathBuf, message: String },
+    #[error("unknown chromosome {chrom:?} in {interval} (the genome has {known})")]
+    UnknownChrom {
+        chrom: String,
+        interval: Interval,
+        known: String,
+    },
+    #[error("{interval} runs off the end of {chrom}, which is {len} bp long")]
+    OffChromEnd {
+        interval: Interval,
+        chrom: String,
+        len: u64,
+    },
+    #[error("chromosome {chrom:?} appears twice")]
+    DuplicateChrom { chrom: String },
+    #[error("{interval} is empty or reversed (start must be < end)")]
+    EmptyInterval { interval: Interval },
+    #[error("{interval} is {len} bp long, expected windows of {expected} bp")]
+    WrongLength {
+        interval: Interval,
+        len: u64,
+        expected: usize,
+    },
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,54 @@
+use std::fmt;
+
+/// A genomic interval in BED coordinates: 0-based, half-open (`start..end`).
+///
+/// Displayed as `chrom:start-end` with the same 0-based half-open numbers (not a samtools region
+/// string, which is 1-based inclusive; see [`Interval::to_region_string`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Interval {
+    pub chrom: String,
+    pub start: u64,
+    pub end: u64,
+}
+
+impl Interval {
+    /// # Examples
+    /// ```
+    /// let w = tfbind_genome::Interval::new("chr21", 100, 300);
+    /// assert_eq!(w.len(), 200);
+    /// ```
+    pub fn new(chrom: impl Into<String>, start: u64, end: u64) -> Self {
+        Self {
+            chrom: chrom.into(),
+            start,
+            end,
+        }
+    }
+
+    /// Number of bases, 0 when `start >= end`.
+    pub fn len(&self) -> u64 {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// True when the interval holds no base (`start >= end`).
+    pub fn is_empty(&self) -> bool {
+        self.start >= self.end
+    }
+
+    /// The samtools-style region string (1-based inclusive), e.g. for `samtools faidx`.
+    ///
+    /// # Examples
+    /// ```
+    /// let w = tfbind_genome::Interval::new("chr21", 14568635, 14568835);
+    /// assert_eq!(w.to_region_string(), "chr21:14568636-14568835");
+    /// ```
+    pub fn to_region_string(&self) -> String {
+        format!("{}:{}-{}", self.chrom, self.start + 1, self.end)
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}-{}", self.chrom, self.start, self.end)
+    }
+}

@@ -1,0 +1,171 @@
+use std::{collections::HashMap, path::Path};
+
+use crate::{fai, Error, Interval, Result};
+
+/// Chromosome names and lengths, in genome (FASTA) order.
+///
+/// # Examples
+/// ```
+/// use tfbind_genome::{ChromSizes, Interval};
+/// let sizes = ChromSizes::new([("chr1".to_string(), 1000), ("chr2".to_string(), 500)]).unwrap();
+/// assert_eq!(sizes.get("chr2"), Some(500));
+/// assert!(sizes.contains(&Interval::new("chr2", 300, 500)));
+/// assert!(!sizes.contains(&Interval::new("chr2", 300, 501)));
+/// assert!(sizes.check(&Interval::new("chrX", 0, 10)).is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChromSizes {
+    entries: Vec<(String, u64)>,
+    ids: HashMap<String, usize>,
+}
+
+impl ChromSizes {
+    /// Builds from `(name, length)` pairs in order; a repeated name is an error.
+    pub fn new(entries: impl IntoIterator<Item = (String, u64)>) -> Result<Self> {
+        let entries: Vec<(String, u64)> = entries.into_iter().collect();
+        let mut ids = HashMap::with_capacity(entries.len());
+        for (i, (name, _)) in entries.iter().enumerate() {
+            if ids.insert(name.clone(), i).is_some() {
+                return Err(Error::DuplicateChrom {
+                    chrom: name.clone(),
+                });
+            }
+        }
+        Ok(Self { entries, ids })
+    }
+
+    /// Reads a samtools `.fai` index (its first two columns).
+    pub fn from_fai(path: impl AsRef<Path>) -> Result<Self> {
+        let records = fai::read(path.as_ref())?;
+        Self::new(records.into_iter().map(|r| (r.name, r.length)))
+    }
+
+    /// Reads the index of a FASTA (plain or bgzip), `<fasta>.fai`.
+    pub fn from_fasta(path: impl AsRef<Path>) -> Result<Self> {
+        Self::from_fai(fai::path_for(path.as_ref()))
+    }
+
+    /// Length of `chrom`, if the genome has it.
+    pub fn get(&self, chrom: &str) -> Option<u64> {
+        self.id(chrom).map(|i| self.entries[i].1)
+    }
+
+    /// Position of `chrom` in genome order, if the genome has it.
+    pub fn id(&self, chrom: &str) -> Option<usize> {
+        self.ids.get(chrom).copied()
+    }
+
+    /// Name and length of the chromosome at position `id` in genome order.
+    pub fn entry(&self, id: usize) -> Option<(&str, u64)> {
+        self.entries.get(id).map(|(n, l)| (n.as_str(), *l))
+    }
+
+    /// Number of chromosomes.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `(name, length)` in genome order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, u64)> + '_ {
+        self.entries.iter().map(|(n, l)| (n.as_str(), *l))
+    }
+
+    /// Sum of all chromosome lengths.
+    pub fn total_length(&self) -> u64 {
+        self.entries.iter().map(|(_, l)| l).sum()
+    }
+
+    /// True when `interval` is non-empty, on a known chromosome and within its length.
+    pub fn contains(&self, interval: &Interval) -> bool {
+        self.check(interval).is_ok()
+    }
+
+    /// Like [`contains`](Self::contains), but says what is wrong; returns the chromosome's id.
+    pub fn check(&self, interval: &Interval) -> Result<usize> {
+        let Some(id) = self.id(&interval.chrom) else {
+            return Err(Error::UnknownChrom {
+                chrom: interval.chrom.clone(),
+                interval: interval.clone(),
+                known: self.describe_names(),
+            });
+        };
+        if interval.is_empty() {
+            return Err(Error::EmptyInterval {
+                interval: interval.clone(),
+            });
+        }
+        let len = self.entries[id].1;
+        if interval.end > len {
+            return Err(Error::OffChromEnd {
+                interval: interval.clone(),
+                chrom: interval.chrom.clone(),
+                len,
+            });
+        }
+        Ok(id)
+    }
+
+    /// A short list of the names for error messages; whole genomes have thousands of contigs.
+    fn describe_names(&self) -> String {
+        const SHOWN: usize = 5;
+        let mut s = self
+            .entries
+            .iter()
+            .take(SHOWN)
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.entries.len() > SHOWN {
+            s.push_str(&format!(", … ({} in all)", self.entries.len()));
+        }
+        if s.is_empty() {
+            s.push_str("no chromosomes");
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_bundle_fai() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/hg38-dhs-chr19-22/genome.fa.gz"
+        );
+        let sizes = ChromSizes::from_fasta(path).unwrap();
+        let names: Vec<&str> = sizes.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["chr19", "chr20", "chr21", "chr22"]);
+        assert_eq!(sizes.get("chr21"), Some(46_709_983));
+        assert_eq!(sizes.get("chr1"), None);
+    }
+
+    #[test]
+    fn check_names_what_is_wrong() {
+        let sizes = ChromSizes::new([("chr1".to_string(), 100)]).unwrap();
+        assert_eq!(sizes.check(&Interval::new("chr1", 0, 100)).unwrap(), 0);
+        let e = sizes.check(&Interval::new("chr1", 50, 101)).unwrap_err();
+        assert!(matches!(e, Error::OffChromEnd { len: 100, .. }), "{e}");
+        assert!(e.to_string().contains("chr1:50-101"), "{e}");
+        let e = sizes.check(&Interval::new("chr2", 0, 10)).unwrap_err();
+        assert!(matches!(e, Error::UnknownChrom { .. }), "{e}");
+        let e = sizes.check(&Interval::new("chr1", 10, 10)).unwrap_err();
+        assert!(matches!(e, Error::EmptyInterval { .. }), "{e}");
+        assert!(ChromSizes::new([("a".to_string(), 1), ("a".to_string(), 2)]).is_err());
+    }
+
+    #[test]
+    fn bad_fai_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.fa.fai");
+        std::fs::write(&path, "chr1\t100\t6\t60\t61\nchr2\tten\t200\t60\t61\n").unwrap();
+        let e = ChromSizes::from_fai(&path).unwrap_err();
+        assert!(e.to_string().contains("g.fa.fai:2:"), "{e}");
+    }
+}
