@@ -1,1 +1,110 @@
-//! tfbind-cli
+//! What every tfbind binary shares: common flags, logging, exit codes, configuration sections and
+//! progress bars. Binaries stay thin: parse arguments, call a library, report through this crate.
+
+mod config;
+mod progress;
+
+pub use config::{load_section, SECTIONS};
+pub use progress::{bar, spinner};
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+/// Flags shared by every stage binary.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// More log output on stderr (-v debug, -vv trace); RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only warnings and errors on stderr, and no progress bars.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print a machine-readable JSON summary on stdout instead of the human one.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Worker threads [default: $SLURM_CPUS_PER_TASK, else all cores].
+    #[arg(long, value_name = "N", global = true)]
+    pub threads: Option<usize>,
+}
+
+impl CommonArgs {
+    /// The thread count to use: the flag, else what Slurm allotted, else every core.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .or_else(|| {
+                std::env::var("SLURM_CPUS_PER_TASK")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+            })
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            })
+    }
+
+    /// Whether progress bars should be drawn.
+    pub fn show_progress(&self) -> bool {
+        !self.quiet && !self.json
+    }
+
+    /// Sets up logging to stderr and the rayon thread pool. Call once, first thing in `main`.
+    pub fn init(&self) {
+        let default = match (self.quiet, self.verbose) {
+            (true, _) => "warn",
+            (false, 0) => "info",
+            (false, 1) => "debug",
+            (false, _) => "trace",
+        };
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .try_init();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads())
+            .build_global();
+    }
+
+    /// Prints the stage's summary: JSON with `--json`, else the human text.
+    pub fn report<T: Serialize>(&self, summary: &T, human: impl std::fmt::Display) {
+        if self.json {
+            match serde_json::to_string_pretty(summary) {
+                Ok(text) => println!("{text}"),
+                Err(e) => tracing::error!("cannot serialize the summary: {e}"),
+            }
+        } else {
+            let text = human.to_string();
+            if !text.is_empty() {
+                println!("{}", text.trim_end());
+            }
+        }
+    }
+}
+
+/// An error in how the binary was called (exit code 2), as opposed to bad data (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs a binary's body and turns its outcome into the exit code: 0 success, 2 [`UsageError`],
+/// 1 anything else. The error and its causes are printed as one line on stderr.
+pub fn run(body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
+    match body() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = if e.downcast_ref::<UsageError>().is_some() {
+                2
+            } else {
+                1
+            };
+            eprintln!("error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
