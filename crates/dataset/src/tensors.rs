@@ -1,0 +1,98 @@
+//! Thin helpers over the `safetensors` crate for the few dtypes the artifacts use.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use safetensors::tensor::TensorView;
+use safetensors::SafeTensors;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dtype {
+    U8,
+    I8,
+    I64,
+}
+
+impl Dtype {
+    fn safetensors(self) -> safetensors::Dtype {
+        match self {
+            Dtype::U8 => safetensors::Dtype::U8,
+            Dtype::I8 => safetensors::Dtype::I8,
+            Dtype::I64 => safetensors::Dtype::I64,
+        }
+    }
+}
+
+pub(crate) struct TensorFile {
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl TensorFile {
+    pub(crate) fn write(path: &Path, tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Result<()> {
+        let invalid = |e: safetensors::SafeTensorError| Error::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let views = tensors
+            .iter()
+            .map(|(name, dtype, shape, data)| {
+                TensorView::new(dtype.safetensors(), shape.clone(), data).map(|v| (*name, v))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        safetensors::serialize_to_file(views, None::<HashMap<String, String>>, path)
+            .map_err(invalid)
+    }
+
+    pub(crate) fn read(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(Error::io(path))?;
+        SafeTensors::deserialize(&bytes).map_err(|e| Error::Invalid {
+            path: path.to_path_buf(),
+            message: format!("not a valid safetensors file: {e}"),
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            bytes,
+        })
+    }
+
+    /// The shape and raw bytes of a tensor, checked for dtype and rank.
+    pub(crate) fn tensor(
+        &self,
+        name: &str,
+        dtype: Dtype,
+        rank: usize,
+    ) -> Result<(Vec<usize>, Vec<u8>)> {
+        let tensors = SafeTensors::deserialize(&self.bytes).expect("validated in read");
+        let invalid = |message: String| Error::Invalid {
+            path: self.path.clone(),
+            message,
+        };
+        let view = tensors
+            .tensor(name)
+            .map_err(|_| invalid(format!("no tensor named `{name}`")))?;
+        if view.dtype() != dtype.safetensors() || view.shape().len() != rank {
+            return Err(invalid(format!(
+                "tensor `{name}` is {:?} {:?}, expected {:?} of rank {rank}",
+                view.dtype(),
+                view.shape(),
+                dtype.safetensors()
+            )));
+        }
+        Ok((view.shape().to_vec(), view.data().to_vec()))
+    }
+}
+
+pub(crate) fn i64_bytes(values: &[i64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub(crate) fn i64_values(bytes: &[u8]) -> Vec<i64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| i64::from_le_bytes(c.try_into().expect("chunks of 8")))
+        .collect()
+}
