@@ -38,6 +38,17 @@ pub enum Error {
     },
     #[error("{path}: {message}", path = .path.display())]
     InvalidIndex { path: PathBuf, message: String },
+    #[error(
+        "{path}: byte {byte:?} where {interval} should have a base; the .fai index does not \
+         match the file, delete it to rebuild",
+        path = .path.display(),
+        byte = char::from(*.byte)
+    )]
+    BadSequence {
+        path: PathBuf,
+        interval: Interval,
+        byte: u8,
+    },
     #[error("unknown chromosome {chrom:?} in {interval} (the genome has {known})")]
     UnknownChrom {
         chrom: String,

@@ -1,12 +1,16 @@
 //! Genome access for tfbind: BED intervals, chromosome sizes, indexed FASTA (plain or bgzip) and
 //! sequence codes (A C G T N = 0 1 2 3 4).
 
+pub mod codes;
 mod error;
 mod fai;
+mod genome;
 mod interval;
 mod sizes;
+mod storage;
 
 pub use error::{Error, Result};
+pub use genome::Genome;
 pub use interval::Interval;
 pub use sizes::ChromSizes;
 

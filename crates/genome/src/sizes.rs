@@ -1,6 +1,6 @@
 use std::{collections::HashMap, path::Path};
 
-use crate::{fai, Error, Interval, Result};
+use crate::{fai, Error, Genome, Interval, Result};
 
 /// Chromosome names and lengths, in genome (FASTA) order.
 ///
@@ -40,9 +40,10 @@ impl ChromSizes {
         Self::new(records.into_iter().map(|r| (r.name, r.length)))
     }
 
-    /// Reads the index of a FASTA (plain or bgzip), `<fasta>.fai`.
+    /// Reads the index of a FASTA (plain or bgzip), `<fasta>.fai`, building it when missing
+    /// (see [`Genome::open`]).
     pub fn from_fasta(path: impl AsRef<Path>) -> Result<Self> {
-        Self::from_fai(fai::path_for(path.as_ref()))
+        Ok(Genome::open(path)?.sizes().clone())
     }
 
     /// Length of `chrom`, if the genome has it.

@@ -1,0 +1,337 @@
+use std::{
+    fs::File,
+    io::{self, Read},
+    ops::Range,
+    path::{Path, PathBuf},
+};
+
+use noodles::bgzf;
+use rayon::prelude::*;
+
+use crate::{
+    codes, fai,
+    storage::{self, BlockReader, Blocks, Format, Storage},
+    write_atomically, ChromSizes, Error, Interval, Result,
+};
+
+/// An indexed FASTA genome, plain or bgzip-compressed, serving windows as sequence codes
+/// (A C G T N = 0 1 2 3 4; lowercase folded; every other letter is N).
+///
+/// # How windows are read
+///
+/// The file is cut into blocks: its BGZF blocks (from the `.gzi`), or 64 KiB pieces of a plain
+/// file. [`fetch_codes`](Self::fetch_codes) sorts the windows by file offset, splits them into
+/// runs, and rayon serves each run with positioned reads (`pread`, so threads share one `File`
+/// without seeking) of only the blocks its windows touch, each block inflated once per run with
+/// libdeflate into a two-block cache; windows are then cut out of the line-wrapped text with the
+/// `.fai` geometry and mapped to codes.
+///
+/// Why: inflating the genome is the floor of the cost (the shared chr19–22 bundle holds one
+/// window every ~1.5 kb, so nearly every 64 KiB block is needed). BGZF blocks are independent
+/// deflate streams, so they inflate in parallel; libdeflate inflates whole blocks about twice as
+/// fast as zlib/miniz (which noodles' readers use), and a sequential reader (noodles'
+/// `IndexedReader`, or htslib's faidx as pysam uses it) would inflate on one core and re-seek for
+/// every window. Reading only the touched blocks keeps memory at a few blocks per thread plus the
+/// output, whatever the genome's size.
+///
+/// Indexes: `<fasta>.fai` (and `<fasta>.gzi` for bgzip) are read when present and built when
+/// missing; when they cannot be written beside the genome (a read-only directory) they are kept
+/// in memory only.
+pub struct Genome {
+    path: PathBuf,
+    file: File,
+    storage: Storage,
+    /// `.fai` records, in the order of `sizes`.
+    records: Vec<fai::Record>,
+    sizes: ChromSizes,
+}
+
+/// Windows served by one rayon task; a run re-reads at most the one block it shares with the
+/// previous run.
+const MIN_RUN: usize = 256;
+
+impl Genome {
+    /// Opens a FASTA file, plain or bgzip (told apart by its first bytes), reading or building
+    /// its indexes. A gzip file that is not bgzip is refused: it cannot be read at random.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_owned();
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let mut head = Vec::with_capacity(64);
+        (&file)
+            .take(64)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io(&path, e))?;
+        let storage = match storage::sniff(&head) {
+            Format::Plain => Storage::Plain {
+                len: file.metadata().map_err(|e| Error::io(&path, e))?.len(),
+            },
+            Format::Bgzf => Storage::Bgzf(load_blocks(&path, &file)?),
+            Format::Gzip => return Err(Error::NotBgzip { path }),
+        };
+        let records = load_fai(&path, &file, matches!(storage, Storage::Bgzf(_)))?;
+        check_fai_fits(&path, &records, storage.len())?;
+        let sizes = ChromSizes::new(records.iter().map(|r| (r.name.clone(), r.length)))?;
+        Ok(Self {
+            path,
+            file,
+            storage,
+            records,
+            sizes,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Chromosome names and lengths, in FASTA order.
+    pub fn sizes(&self) -> &ChromSizes {
+        &self.sizes
+    }
+
+    /// True for a bgzip-compressed FASTA.
+    pub fn is_bgzf(&self) -> bool {
+        matches!(self.storage, Storage::Bgzf(_))
+    }
+
+    /// Codes of one interval, of any length.
+    pub fn fetch(&self, interval: &Interval) -> Result<Vec<u8>> {
+        let len = interval.len() as usize;
+        self.fetch_codes(std::slice::from_ref(interval), len.max(1))
+    }
+
+    /// Codes of many windows of `window_len` bases, as one `windows.len() × window_len` row-major
+    /// array in the order of `windows`. Fetched in parallel on the current rayon pool.
+    pub fn fetch_codes(&self, windows: &[Interval], window_len: usize) -> Result<Vec<u8>> {
+        let mut out = vec![0; windows.len() * window_len];
+        self.fetch_codes_into(windows, window_len, &mut out, &|_| {})?;
+        Ok(out)
+    }
+
+    /// Like [`fetch_codes`](Self::fetch_codes), into `out` (of exactly `windows.len() *
+    /// window_len` bytes), calling `progress(n)` as each batch of `n` windows is done.
+    pub fn fetch_codes_into(
+        &self,
+        windows: &[Interval],
+        window_len: usize,
+        out: &mut [u8],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<()> {
+        assert_eq!(
+            out.len(),
+            windows.len() * window_len,
+            "output must hold windows × window_len codes"
+        );
+        if windows.is_empty() {
+            return Ok(());
+        }
+        // Byte ranges in the uncompressed file, checked in input order so the error names the
+        // first bad window.
+        let mut ranges = Vec::with_capacity(windows.len());
+        for w in windows {
+            let id = self.sizes.check(w)?;
+            if w.len() != window_len as u64 {
+                return Err(Error::WrongLength {
+                    interval: w.clone(),
+                    len: w.len(),
+                    expected: window_len,
+                });
+            }
+            ranges.push((id, self.records[id].byte_range(w.start, w.end)));
+        }
+        let mut order: Vec<u32> = (0..windows.len() as u32).collect();
+        let sorted = ranges.is_sorted_by_key(|(_, r)| r.start);
+        if !sorted {
+            order.sort_unstable_by_key(|&i| ranges[i as usize].1.start);
+        }
+        let run = (windows.len() / (rayon::current_num_threads() * 16)).max(MIN_RUN);
+        let serve = |(rows, idx): (&mut [u8], &[u32])| -> Result<()> {
+            let mut cursor = Cursor::new(self);
+            for (row, &i) in rows.chunks_exact_mut(window_len).zip(idx) {
+                let (id, range) = &ranges[i as usize];
+                cursor.encode(*id, range.clone(), &windows[i as usize], row)?;
+            }
+            progress(idx.len());
+            Ok(())
+        };
+        if sorted {
+            out.par_chunks_mut(run * window_len)
+                .zip(order.par_chunks(run))
+                .try_for_each(serve)
+        } else {
+            // Serve in file order into a scratch array, then put rows back in input order.
+            let mut by_offset = vec![0; out.len()];
+            by_offset
+                .par_chunks_mut(run * window_len)
+                .zip(order.par_chunks(run))
+                .try_for_each(serve)?;
+            let mut rank = vec![0u32; windows.len()];
+            for (r, &i) in order.iter().enumerate() {
+                rank[i as usize] = r as u32;
+            }
+            out.par_chunks_mut(window_len)
+                .zip(rank.par_iter())
+                .for_each(|(row, &r)| {
+                    let r = r as usize;
+                    row.copy_from_slice(&by_offset[r * window_len..(r + 1) * window_len]);
+                });
+            Ok(())
+        }
+    }
+}
+
+/// One thread's view of the file: the last two blocks read, so windows visited in file order
+/// read each block once.
+struct Cursor<'g> {
+    genome: &'g Genome,
+    reader: BlockReader,
+    slots: [(Option<usize>, Vec<u8>); 2],
+    /// The slot used last; the other is replaced next.
+    last: usize,
+    /// Text of a window that straddles blocks.
+    joined: Vec<u8>,
+}
+
+impl<'g> Cursor<'g> {
+    fn new(genome: &'g Genome) -> Self {
+        Self {
+            genome,
+            reader: BlockReader::default(),
+            slots: Default::default(),
+            last: 0,
+            joined: Vec::new(),
+        }
+    }
+
+    /// Makes block `k` resident; returns its slot.
+    fn load(&mut self, k: usize) -> Result<usize> {
+        let slot = match self.slots.iter().position(|(b, _)| *b == Some(k)) {
+            Some(slot) => slot,
+            None => {
+                let slot = 1 - self.last;
+                let g = self.genome;
+                let (block, data) = &mut self.slots[slot];
+                *block = None;
+                self.reader
+                    .read_block(&g.storage, k, &g.file, &g.path, data)?;
+                *block = Some(k);
+                slot
+            }
+        };
+        self.last = slot;
+        Ok(slot)
+    }
+
+    /// Writes the codes of `window` (whose text is at `range` of chromosome `id`) into `row`.
+    fn encode(
+        &mut self,
+        id: usize,
+        range: Range<u64>,
+        window: &Interval,
+        row: &mut [u8],
+    ) -> Result<()> {
+        let storage = &self.genome.storage;
+        let first = storage.block_of(range.start);
+        let last = storage.block_of(range.end - 1);
+        let text: &[u8] = if first == last {
+            let slot = self.load(first)?;
+            let base = storage.block_start(first);
+            &self.slots[slot].1[(range.start - base) as usize..(range.end - base) as usize]
+        } else {
+            self.joined.clear();
+            for k in first..=last {
+                let slot = self.load(k)?;
+                let base = storage.block_start(k);
+                let data = &self.slots[slot].1;
+                let from = range.start.saturating_sub(base) as usize;
+                let to = ((range.end - base) as usize).min(data.len());
+                self.joined.extend_from_slice(&data[from..to]);
+            }
+            &self.joined
+        };
+        let record = &self.genome.records[id];
+        if let Err(byte) = codes::encode_wrapped(text, record, window.start, row) {
+            return Err(Error::BadSequence {
+                path: self.genome.path.clone(),
+                interval: window.clone(),
+                byte,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn load_blocks(path: &Path, file: &File) -> Result<Blocks> {
+    let gzi = storage::gzi_path(path);
+    match bgzf::gzi::fs::read(&gzi) {
+        Ok(index) => Blocks::from_gzi(&index, file, path).map_err(|e| match e {
+            Error::Bgzf { reason, offset, .. } => Error::InvalidIndex {
+                path: gzi.clone(),
+                message: format!(
+                    "does not match {} (block at byte {offset}: {reason}); delete it to rebuild",
+                    path.display()
+                ),
+            },
+            other => other,
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let blocks = Blocks::scan(file, path)?;
+            save_index(&gzi, |tmp| bgzf::gzi::fs::write(tmp, &blocks.to_gzi()));
+            Ok(blocks)
+        }
+        Err(e) => Err(Error::InvalidIndex {
+            path: gzi,
+            message: format!("cannot read: {e}"),
+        }),
+    }
+}
+
+fn load_fai(path: &Path, file: &File, bgzf: bool) -> Result<Vec<fai::Record>> {
+    let fai_path = fai::path_for(path);
+    if fai_path.exists() {
+        return fai::read(&fai_path);
+    }
+    tracing::info!(fasta = %path.display(), "building the FASTA index (.fai)");
+    let file = file.try_clone().map_err(|e| Error::io(path, e))?;
+    let reader = storage::text_reader(bgzf, file).map_err(|e| Error::io(path, e))?;
+    let records = fai::build(reader, path)?;
+    save_index(&fai_path, |tmp| fai::write(tmp, &records));
+    Ok(records)
+}
+
+/// Writes an index beside the genome when the directory allows it; a read-only directory (a
+/// shared data folder) only costs rebuilding the index in memory next time.
+fn save_index(path: &Path, write: impl FnOnce(&Path) -> io::Result<()>) {
+    match write_atomically(path, write) {
+        Ok(()) => tracing::info!(index = %path.display(), "wrote index"),
+        Err(e) => tracing::warn!(
+            index = %path.display(),
+            error = %e,
+            "cannot write the index beside the genome; keeping it in memory"
+        ),
+    }
+}
+
+/// An index from another version of the file would silently serve wrong bases; the cheap check
+/// that every sequence ends inside the file catches truncated or replaced files.
+fn check_fai_fits(path: &Path, records: &[fai::Record], len: u64) -> Result<()> {
+    for r in records {
+        let end = if r.length == 0 {
+            r.offset
+        } else {
+            r.byte_range(0, r.length).end
+        };
+        if end > len {
+            return Err(Error::InvalidIndex {
+                path: fai::path_for(path),
+                message: format!(
+                    "{} ends at byte {end} but {} holds {len} bytes of text; the index is \
+                     stale, delete it to rebuild",
+                    r.name,
+                    path.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
