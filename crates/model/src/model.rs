@@ -1,0 +1,266 @@
+//! A network with its weights: forward passes, prediction, freezing and weights by name.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use tch::{nn, Device, Kind, Tensor};
+
+use crate::encode::{self, check_codes, reverse_complement_into};
+use crate::error::{ModelError, Result};
+use crate::net::Net;
+use crate::spec::ModelSpec;
+
+/// Named tensors, sorted by name: a model's weights or a copy of them.
+pub type Weights = BTreeMap<String, Tensor>;
+
+/// A network of a [`ModelSpec`] with its variables on one device.
+pub struct Model {
+    spec: ModelSpec,
+    vs: nn::VarStore,
+    net: Net,
+    one_hot_table: Tensor,
+    frozen: BTreeSet<&'static str>,
+}
+
+/// What [`Model::load_weights_except`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Tensors copied from the file.
+    pub loaded: Vec<String>,
+    /// Tensors of the excluded blocks, left as initialised.
+    pub kept: Vec<String>,
+}
+
+impl Model {
+    /// Builds the network with fresh weights drawn from libtorch's global generator: seed it with
+    /// `tch::manual_seed` first for reproducible weights.
+    pub fn new(spec: &ModelSpec, device: Device) -> Result<Self> {
+        spec.validate()?;
+        let shapes = spec.shapes()?;
+        let vs = nn::VarStore::new(device);
+        let net = Net::new(&vs.root(), spec, shapes);
+        Ok(Self {
+            spec: spec.clone(),
+            vs,
+            net,
+            one_hot_table: encode::table(device),
+            frozen: BTreeSet::new(),
+        })
+    }
+
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    pub fn device(&self) -> Device {
+        self.vs.device()
+    }
+
+    /// Logits `[batch, tasks]` of uint8 sequence codes `[batch, window_len]` (on any device).
+    /// `train` selects training behaviour: dropout on, batch norm on batch statistics (except in
+    /// frozen blocks). Codes must be in 0..=4 (see [`check_codes`]).
+    pub fn forward_t(&self, codes: &Tensor, train: bool) -> Result<Tensor> {
+        let size = codes.size();
+        if codes.kind() != Kind::Uint8 || size.len() != 2 || size[1] != self.spec.window_len as i64
+        {
+            return Err(ModelError::InputShape {
+                window_len: self.spec.window_len,
+                found: size,
+            });
+        }
+        let x = encode::one_hot(&self.one_hot_table, &codes.to_device(self.device()));
+        Ok(self.forward_one_hot_t(&x, train))
+    }
+
+    /// Logits of an already one-hot input `[batch, 4, window_len]` on the model's device (for
+    /// attribution methods that need gradients with respect to the input).
+    pub fn forward_one_hot_t(&self, x: &Tensor, train: bool) -> Tensor {
+        self.net
+            .forward(x, train, &|block| self.frozen.contains(block))
+    }
+
+    /// Probabilities (sigmoid of the logits) in evaluation mode for windows given as consecutive
+    /// codes, row-major `[windows, tasks]`. With `rc_average`, each is the mean of the window's
+    /// and its reverse complement's probability.
+    pub fn predict(&self, codes: &[u8], rc_average: bool) -> Result<Vec<f32>> {
+        let len = self.spec.window_len;
+        if !codes.len().is_multiple_of(len) {
+            return Err(ModelError::RaggedInput {
+                len: codes.len(),
+                window_len: len,
+            });
+        }
+        check_codes(codes)?;
+        let n = (codes.len() / len) as i64;
+        let _no_grad = tch::no_grad_guard();
+        let probabilities = |codes: &[u8]| -> Result<Tensor> {
+            let codes = Tensor::from_slice(codes).view([n, len as i64]);
+            Ok(self.forward_t(&codes, false)?.sigmoid())
+        };
+        let mut p = probabilities(codes)?;
+        if rc_average {
+            let mut rc = vec![0u8; codes.len()];
+            for (window, out) in codes.chunks_exact(len).zip(rc.chunks_exact_mut(len)) {
+                reverse_complement_into(window, out);
+            }
+            p = (p + probabilities(&rc)?) / 2.0;
+        }
+        Vec::<f32>::try_from(p.to_device(Device::Cpu).reshape([-1]))
+            .map_err(ModelError::torch("copying predictions to the host"))
+    }
+
+    /// Keeps the named blocks' parameters fixed (no gradients) and their batch norm statistics as
+    /// they are. Block names come from [`Architecture::blocks`](crate::Architecture::blocks).
+    pub fn freeze<S: AsRef<str>>(&mut self, blocks: &[S]) -> Result<()> {
+        let architecture = self.spec.architecture;
+        let blocks = blocks
+            .iter()
+            .map(|b| architecture.block(b.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        for (name, tensor) in self.vs.variables() {
+            if blocks.iter().any(|b| b.contains(&name)) && tensor.requires_grad() {
+                let _ = tensor.set_requires_grad(false);
+            }
+        }
+        self.frozen.extend(blocks.iter().map(|b| b.name));
+        Ok(())
+    }
+
+    /// The frozen blocks, in name order.
+    pub fn frozen_blocks(&self) -> Vec<&'static str> {
+        self.frozen.iter().copied().collect()
+    }
+
+    /// Every tensor of the model (parameters and batch norm running statistics), sharing storage
+    /// with the model.
+    pub fn tensors(&self) -> Weights {
+        self.vs.variables().into_iter().collect()
+    }
+
+    /// The parameters the optimiser updates: those not frozen.
+    pub fn trainable_parameters(&self) -> Weights {
+        self.vs
+            .variables()
+            .into_iter()
+            .filter(|(_, t)| t.requires_grad())
+            .collect()
+    }
+
+    /// A copy of every tensor, independent of further training.
+    pub fn snapshot(&self) -> Weights {
+        tch::no_grad(|| {
+            self.tensors()
+                .into_iter()
+                .map(|(name, t)| (name, t.detach().copy()))
+                .collect()
+        })
+    }
+
+    /// Sets every tensor from `weights`, which must name exactly this model's tensors with the
+    /// same shapes; `source` names where they came from in errors.
+    pub fn set_weights(&mut self, weights: &Weights, source: &Path) -> Result<()> {
+        self.copy_matching(weights, source, &[]).map(|_| ())
+    }
+
+    /// Writes every tensor to a safetensors file, by name, as float32 on the host.
+    pub fn save_weights(&self, path: &Path) -> Result<()> {
+        write_weights(&self.tensors(), path)
+    }
+
+    /// Loads every tensor by name from a safetensors file written by [`save_weights`](Self::save_weights)
+    /// (or by PyTorch from the same architecture); the file must hold exactly this model's tensors.
+    pub fn load_weights(&mut self, path: &Path) -> Result<()> {
+        let weights = read_weights(path)?;
+        self.set_weights(&weights, path)
+    }
+
+    /// Loads every tensor by name except those of the named blocks, which keep their current
+    /// (initial) values: fine-tuning loads a parent model this way with `&[HEAD]`, because its
+    /// output layer has another number of tasks. The file's tensors of the excluded blocks are
+    /// ignored whatever their shape; any other difference in names or shapes is an error.
+    pub fn load_weights_except<S: AsRef<str>>(
+        &mut self,
+        path: &Path,
+        blocks: &[S],
+    ) -> Result<LoadReport> {
+        let architecture = self.spec.architecture;
+        let blocks = blocks
+            .iter()
+            .map(|b| architecture.block(b.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        let weights = read_weights(path)?;
+        self.copy_matching(&weights, path, &blocks)
+    }
+
+    fn copy_matching(
+        &mut self,
+        weights: &Weights,
+        source: &Path,
+        excluded: &[&crate::Block],
+    ) -> Result<LoadReport> {
+        let is_excluded = |name: &str| excluded.iter().any(|b| b.contains(name));
+        let ours = self.tensors();
+        if let Some(name) = weights
+            .keys()
+            .find(|n| !ours.contains_key(*n) && !is_excluded(n))
+        {
+            return Err(ModelError::UnexpectedWeight {
+                path: source.to_path_buf(),
+                name: name.clone(),
+                architecture: self.spec.architecture,
+            });
+        }
+        let mut report = LoadReport {
+            loaded: Vec::new(),
+            kept: Vec::new(),
+        };
+        for (name, tensor) in &ours {
+            if is_excluded(name) {
+                report.kept.push(name.clone());
+                continue;
+            }
+            let src = weights.get(name).ok_or_else(|| ModelError::MissingWeight {
+                path: source.to_path_buf(),
+                name: name.clone(),
+            })?;
+            if src.size() != tensor.size() {
+                return Err(ModelError::WeightShape {
+                    path: source.to_path_buf(),
+                    name: name.clone(),
+                    expected: tensor.size(),
+                    found: src.size(),
+                });
+            }
+            let mut dst = tensor.shallow_clone();
+            tch::no_grad(|| dst.f_copy_(src))
+                .map_err(ModelError::torch(format!("loading '{name}'")))?;
+            report.loaded.push(name.clone());
+        }
+        Ok(report)
+    }
+}
+
+/// Reads named tensors from a safetensors file (on the host).
+pub fn read_weights(path: &Path) -> Result<Weights> {
+    let named = Tensor::read_safetensors(path)
+        .map_err(ModelError::torch(format!("reading {}", path.display())))?;
+    Ok(named.into_iter().collect())
+}
+
+/// Writes named tensors to a safetensors file, as float32 on the host.
+pub fn write_weights(weights: &Weights, path: &Path) -> Result<()> {
+    let host: Vec<(&str, Tensor)> = weights
+        .iter()
+        .map(|(name, t)| {
+            (
+                name.as_str(),
+                t.detach()
+                    .to_device(Device::Cpu)
+                    .to_kind(Kind::Float)
+                    .contiguous(),
+            )
+        })
+        .collect();
+    Tensor::write_safetensors(&host, path)
+        .map_err(ModelError::torch(format!("writing {}", path.display())))
+}

@@ -1,0 +1,249 @@
+//! The three networks, built on a `VarStore` under their stable tensor names.
+//!
+//! Layers are initialised as PyTorch's defaults (weights and biases uniform in ±1/√fan_in, batch
+//! norm weight 1 and bias 0), not tch's, so training starts where the authors' code starts.
+
+use tch::nn::{self, Init};
+use tch::Tensor;
+
+use crate::spec::{Architecture, ModelSpec, Shapes};
+
+/// Which blocks run their batch norm in evaluation mode even while training (frozen blocks keep
+/// their running statistics as well as their parameters).
+pub(crate) type FrozenFn<'a> = &'a dyn Fn(&str) -> bool;
+
+pub(crate) enum Net {
+    Deep(Box<Deep>),
+    Shallow(Box<Shallow>),
+    DanQ(Box<DanQ>),
+}
+
+impl Net {
+    pub(crate) fn new(root: &nn::Path, spec: &ModelSpec, shapes: Shapes) -> Self {
+        let tasks = spec.n_tasks as i64;
+        match spec.architecture {
+            Architecture::ConvNetDeep => Net::Deep(Box::new(Deep {
+                c1: ConvBn::new(root, "c1", "bn1", 4, 100, 19),
+                c2: ConvBn::new(root, "c2", "bn2", 100, 200, 7),
+                c3: ConvBn::new(root, "c3", "bn3", 200, 200, 4),
+                d4: DenseBn::new(root, "d4", "bn4", shapes.flatten, 1000),
+                d5: DenseBn::new(root, "d5", "bn5", 1000, 1000),
+                d6: linear(&(root / "d6"), 1000, tasks),
+            })),
+            Architecture::ConvNetShallow => Net::Shallow(Box::new(Shallow {
+                c1: ConvBn::new(root, "c1", "bn1", 4, 100, 19),
+                c2: ConvBn::new(root, "c2", "bn2", 100, 200, 5),
+                d3: DenseBn::new(root, "d3", "bn3", shapes.flatten, 600),
+                d4: linear(&(root / "d4"), 600, tasks),
+            })),
+            Architecture::DanQ => Net::DanQ(Box::new(DanQ {
+                conv: conv1d(&(root / "Conv1"), 4, 320, 26),
+                lstm: BiLstm::new(&(root / "BiLSTM"), 320, 320, 2),
+                linear1: linear(&(root / "Linear1"), shapes.flatten, 925),
+                linear2: linear(&(root / "Linear2"), 925, tasks),
+            })),
+        }
+    }
+
+    /// One-hot input `[batch, 4, len]` → logits `[batch, tasks]`.
+    pub(crate) fn forward(&self, x: &Tensor, train: bool, frozen: FrozenFn) -> Tensor {
+        // Batch norm of a frozen block always uses (and keeps) its running statistics.
+        let bn_train = |block: &str| train && !frozen(block);
+        match self {
+            Net::Deep(n) => {
+                let x =
+                    n.c1.forward(x, bn_train("conv1"))
+                        .max_pool1d(3, 3, 0, 1, false);
+                let x =
+                    n.c2.forward(&x, bn_train("conv2"))
+                        .max_pool1d(3, 3, 0, 1, false);
+                let x =
+                    n.c3.forward(&x, bn_train("conv3"))
+                        .max_pool1d(3, 3, 0, 1, false);
+                let x = x.flatten(1, -1);
+                let x = n.d4.forward(&x, bn_train("fc1")).dropout(0.3, train);
+                let x = n.d5.forward(&x, bn_train("fc2")).dropout(0.3, train);
+                x.apply(&n.d6)
+            }
+            Net::Shallow(n) => {
+                let x =
+                    n.c1.forward(x, bn_train("conv1"))
+                        .max_pool1d(10, 10, 0, 1, false);
+                let x =
+                    n.c2.forward(&x, bn_train("conv2"))
+                        .max_pool1d(4, 4, 0, 1, false);
+                let x = x.flatten(1, -1);
+                let x = n.d3.forward(&x, bn_train("fc1")).dropout(0.3, train);
+                x.apply(&n.d4)
+            }
+            Net::DanQ(n) => {
+                let x = x
+                    .apply(&n.conv)
+                    .relu()
+                    .max_pool1d(13, 13, 0, 1, false)
+                    .dropout(0.2, train);
+                let x = n.lstm.forward(&x.transpose(1, 2), train);
+                x.flatten(1, -1).apply(&n.linear1).relu().apply(&n.linear2)
+            }
+        }
+    }
+}
+
+pub(crate) struct Deep {
+    c1: ConvBn,
+    c2: ConvBn,
+    c3: ConvBn,
+    d4: DenseBn,
+    d5: DenseBn,
+    d6: nn::Linear,
+}
+
+pub(crate) struct Shallow {
+    c1: ConvBn,
+    c2: ConvBn,
+    d3: DenseBn,
+    d4: nn::Linear,
+}
+
+pub(crate) struct DanQ {
+    conv: nn::Conv1D,
+    lstm: BiLstm,
+    linear1: nn::Linear,
+    linear2: nn::Linear,
+}
+
+fn uniform_fan_in(fan_in: i64) -> Init {
+    let bound = 1.0 / (fan_in as f64).sqrt();
+    Init::Uniform {
+        lo: -bound,
+        up: bound,
+    }
+}
+
+fn conv1d(path: &nn::Path, cin: i64, cout: i64, k: i64) -> nn::Conv1D {
+    let init = uniform_fan_in(cin * k);
+    let config = nn::ConvConfig {
+        ws_init: init,
+        bs_init: init,
+        ..Default::default()
+    };
+    nn::conv1d(path, cin, cout, k, config)
+}
+
+fn linear(path: &nn::Path, input: i64, output: i64) -> nn::Linear {
+    let init = uniform_fan_in(input);
+    let config = nn::LinearConfig {
+        ws_init: init,
+        bs_init: Some(init),
+        bias: true,
+    };
+    nn::linear(path, input, output, config)
+}
+
+fn batch_norm(path: &nn::Path, features: i64) -> nn::BatchNorm {
+    let config = nn::BatchNormConfig {
+        ws_init: Init::Const(1.0),
+        bs_init: Init::Const(0.0),
+        ..Default::default()
+    };
+    nn::batch_norm1d(path, features, config)
+}
+
+/// Convolution → batch norm → ReLU (pooling follows at the call site, its size differs).
+struct ConvBn {
+    conv: nn::Conv1D,
+    bn: nn::BatchNorm,
+}
+
+impl ConvBn {
+    fn new(root: &nn::Path, conv: &str, bn: &str, cin: i64, cout: i64, k: i64) -> Self {
+        Self {
+            conv: conv1d(&(root / conv), cin, cout, k),
+            bn: batch_norm(&(root / bn), cout),
+        }
+    }
+
+    fn forward(&self, x: &Tensor, bn_train: bool) -> Tensor {
+        x.apply(&self.conv).apply_t(&self.bn, bn_train).relu()
+    }
+}
+
+/// Linear → batch norm → ReLU.
+struct DenseBn {
+    linear: nn::Linear,
+    bn: nn::BatchNorm,
+}
+
+impl DenseBn {
+    fn new(root: &nn::Path, linear_name: &str, bn: &str, input: i64, output: i64) -> Self {
+        Self {
+            linear: linear(&(root / linear_name), input, output),
+            bn: batch_norm(&(root / bn), output),
+        }
+    }
+
+    fn forward(&self, x: &Tensor, bn_train: bool) -> Tensor {
+        x.apply(&self.linear).apply_t(&self.bn, bn_train).relu()
+    }
+}
+
+/// A batch-first bidirectional LSTM with PyTorch's parameter names and layout.
+///
+/// tch's `nn::lstm` fixes train/eval mode (inter-layer dropout) when it is built; this calls the
+/// same kernel with the mode of each forward pass.
+struct BiLstm {
+    /// Per layer, per direction: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, as `at::lstm` wants.
+    flat_weights: Vec<Tensor>,
+    hidden: i64,
+    layers: i64,
+}
+
+/// Dropout between the LSTM layers, as the authors' DanQ.
+const LSTM_DROPOUT: f64 = 0.5;
+
+impl BiLstm {
+    fn new(path: &nn::Path, input: i64, hidden: i64, layers: i64) -> Self {
+        let init = uniform_fan_in(hidden);
+        let mut flat_weights = Vec::new();
+        for layer in 0..layers {
+            let layer_input = if layer == 0 { input } else { 2 * hidden };
+            for suffix in ["", "_reverse"] {
+                let gates = 4 * hidden;
+                let names_dims: [(&str, Vec<i64>); 4] = [
+                    ("weight_ih", vec![gates, layer_input]),
+                    ("weight_hh", vec![gates, hidden]),
+                    ("bias_ih", vec![gates]),
+                    ("bias_hh", vec![gates]),
+                ];
+                for (name, dims) in names_dims {
+                    flat_weights.push(path.var(&format!("{name}_l{layer}{suffix}"), &dims, init));
+                }
+            }
+        }
+        Self {
+            flat_weights,
+            hidden,
+            layers,
+        }
+    }
+
+    /// `[batch, steps, input]` → `[batch, steps, 2 × hidden]`.
+    fn forward(&self, x: &Tensor, train: bool) -> Tensor {
+        let batch = x.size()[0];
+        let zeros = Tensor::zeros(
+            [2 * self.layers, batch, self.hidden],
+            (x.kind(), x.device()),
+        );
+        let (output, _, _) = x.lstm(
+            &[&zeros, &zeros],
+            &self.flat_weights.iter().collect::<Vec<_>>(),
+            true,
+            self.layers,
+            LSTM_DROPOUT,
+            train,
+            true,
+            true,
+        );
+        output
+    }
+}

@@ -1,0 +1,232 @@
+//! Building, running, saving and loading the networks (no Python needed; the PyTorch oracle that
+//! checks the logits themselves lives in tfbind-train's tests).
+
+use tfbind_model::{
+    read_weights, Architecture, Device, Model, ModelError, ModelSpec, Tensor, HEAD,
+};
+
+fn model(architecture: Architecture, window_len: usize, n_tasks: usize, seed: i64) -> Model {
+    tch::manual_seed(seed);
+    Model::new(
+        &ModelSpec::new(architecture, window_len, n_tasks).unwrap(),
+        Device::Cpu,
+    )
+    .unwrap()
+}
+
+fn random_codes(windows: usize, len: usize, seed: u64) -> Vec<u8> {
+    // A small LCG is plenty to make varied sequence, and keeps rand out of the dependencies.
+    let mut state = seed;
+    (0..windows * len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % 5) as u8
+        })
+        .collect()
+}
+
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn every_architecture_runs_at_several_window_lengths() {
+    for architecture in Architecture::ALL {
+        for len in [200, 333] {
+            let m = model(architecture, len, 5, 1);
+            let codes = Tensor::from_slice(&random_codes(3, len, 2)).view([3, len as i64]);
+            let train = m.forward_t(&codes, true).unwrap();
+            let eval = m.forward_t(&codes, false).unwrap();
+            assert_eq!(train.size(), [3, 5], "{architecture} at {len}");
+            assert_eq!(eval.size(), [3, 5], "{architecture} at {len}");
+            let p = m.predict(&random_codes(4, len, 3), false).unwrap();
+            assert_eq!(p.len(), 20);
+            assert!(p.iter().all(|&x| (0.0..=1.0).contains(&x)));
+        }
+    }
+}
+
+#[test]
+fn tensor_names_are_stable() {
+    let names = |a| {
+        model(a, 200, 2, 1)
+            .tensors()
+            .into_keys()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let bn =
+        |n: &str| ["weight", "bias", "running_mean", "running_var"].map(|p| format!("{n}.{p}"));
+    let mut deep: Vec<String> = ["c1", "c2", "c3", "d4", "d5", "d6"]
+        .iter()
+        .flat_map(|m| [format!("{m}.weight"), format!("{m}.bias")])
+        .collect();
+    for n in ["bn1", "bn2", "bn3", "bn4", "bn5"] {
+        deep.extend(bn(n));
+    }
+    deep.sort();
+    assert_eq!(names(Architecture::ConvNetDeep), deep.join(" "));
+    let danq = names(Architecture::DanQ);
+    assert!(danq.contains("BiLSTM.weight_ih_l1_reverse"), "{danq}");
+    assert!(danq.contains("Conv1.weight"), "{danq}");
+    assert_eq!(danq.split(' ').count(), 3 * 2 + 16);
+}
+
+#[test]
+fn batch_norm_starts_as_pytorch_does_and_conv_weights_are_bounded() {
+    let m = model(Architecture::ConvNetDeep, 200, 2, 1);
+    let t = m.tensors();
+    assert_eq!(f64::try_from(t["bn1.weight"].min()).unwrap(), 1.0);
+    assert_eq!(f64::try_from(t["bn1.bias"].abs().max()).unwrap(), 0.0);
+    // PyTorch's default: uniform in ±1/sqrt(fan_in), fan_in = 4 × 19.
+    let bound = 1.0 / (76f64).sqrt();
+    let max = f64::try_from(t["c1.weight"].abs().max()).unwrap();
+    assert!(max <= bound && max > 0.9 * bound, "{max} vs {bound}");
+}
+
+#[test]
+fn weights_round_trip_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.safetensors");
+    let codes = random_codes(10, 200, 5);
+    for architecture in Architecture::ALL {
+        let a = model(architecture, 200, 3, 1);
+        a.save_weights(&path).unwrap();
+        let mut b = model(architecture, 200, 3, 2);
+        assert!(
+            max_abs_diff(
+                &a.predict(&codes, false).unwrap(),
+                &b.predict(&codes, false).unwrap()
+            ) > 0.0
+        );
+        b.load_weights(&path).unwrap();
+        assert_eq!(
+            a.predict(&codes, true).unwrap(),
+            b.predict(&codes, true).unwrap(),
+            "{architecture}"
+        );
+    }
+}
+
+#[test]
+fn loading_checks_names_and_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.safetensors");
+    model(Architecture::ConvNetDeep, 200, 3, 1)
+        .save_weights(&path)
+        .unwrap();
+    let err = model(Architecture::ConvNetDeep, 200, 4, 1)
+        .load_weights(&path)
+        .unwrap_err();
+    assert!(
+        matches!(&err, ModelError::WeightShape { name, .. } if name == "d6.bias" || name == "d6.weight"),
+        "{err}"
+    );
+    let err = model(Architecture::ConvNetDeep, 300, 3, 1)
+        .load_weights(&path)
+        .unwrap_err();
+    assert!(
+        matches!(&err, ModelError::WeightShape { name, .. } if name == "d4.weight"),
+        "{err}"
+    );
+    let err = model(Architecture::ConvNetShallow, 200, 3, 1)
+        .load_weights(&path)
+        .unwrap_err();
+    assert!(matches!(err, ModelError::UnexpectedWeight { .. }), "{err}");
+
+    let mut weights = read_weights(&path).unwrap();
+    weights.remove("bn2.running_var");
+    let partial = dir.path().join("partial.safetensors");
+    tfbind_model::write_weights(&weights, &partial).unwrap();
+    let err = model(Architecture::ConvNetDeep, 200, 3, 1)
+        .load_weights(&partial)
+        .unwrap_err();
+    assert!(
+        matches!(&err, ModelError::MissingWeight { name, .. } if name == "bn2.running_var"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fine_tuning_loads_all_but_the_head_and_freezes_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parent.safetensors");
+    let parent = model(Architecture::ConvNetDeep, 200, 50, 1);
+    parent.save_weights(&path).unwrap();
+
+    let mut child = model(Architecture::ConvNetDeep, 200, 1, 2);
+    let head_before = child.tensors()["d6.weight"].copy();
+    let report = child.load_weights_except(&path, &[HEAD]).unwrap();
+    assert_eq!(report.kept, ["d6.bias", "d6.weight"]);
+    assert_eq!(report.loaded.len(), 6 * 2 + 5 * 4 - 2);
+    let (p, c) = (parent.tensors(), child.tensors());
+    assert!(p["c1.weight"].equal(&c["c1.weight"]));
+    assert!(p["bn5.running_mean"].equal(&c["bn5.running_mean"]));
+    assert!(head_before.equal(&c["d6.weight"]));
+
+    child.freeze(&["conv1", "fc2"]).unwrap();
+    assert_eq!(child.frozen_blocks(), ["conv1", "fc2"]);
+    let trainable: Vec<String> = child.trainable_parameters().into_keys().collect();
+    assert!(!trainable
+        .iter()
+        .any(|n| n.starts_with("c1.") || n.starts_with("bn1.") || n.starts_with("d5.")));
+    assert!(trainable.contains(&"c2.weight".to_string()));
+    // A training-mode pass updates batch statistics of trainable blocks only.
+    let before = child.snapshot();
+    let codes = Tensor::from_slice(&random_codes(8, 200, 9)).view([8, 200]);
+    let _ = child.forward_t(&codes, true).unwrap();
+    let after = child.tensors();
+    assert!(before["bn1.running_mean"].equal(&after["bn1.running_mean"]));
+    assert!(before["bn5.running_var"].equal(&after["bn5.running_var"]));
+    assert!(!before["bn2.running_mean"].equal(&after["bn2.running_mean"]));
+
+    let err = child.freeze(&["lstm"]).unwrap_err();
+    assert!(matches!(err, ModelError::UnknownBlock { .. }), "{err}");
+}
+
+#[test]
+fn reverse_complement_averaging_is_strand_symmetric() {
+    let m = model(Architecture::ConvNetDeep, 200, 4, 3);
+    let codes = random_codes(6, 200, 11);
+    let mut rc = vec![0u8; codes.len()];
+    for (w, o) in codes.chunks(200).zip(rc.chunks_mut(200)) {
+        tfbind_model::reverse_complement_into(w, o);
+    }
+    let forward = m.predict(&codes, true).unwrap();
+    let reverse = m.predict(&rc, true).unwrap();
+    assert!(max_abs_diff(&forward, &reverse) < 1e-6);
+    assert!(
+        max_abs_diff(
+            &m.predict(&codes, false).unwrap(),
+            &m.predict(&rc, false).unwrap()
+        ) > 1e-4
+    );
+}
+
+#[test]
+fn bad_inputs_are_errors() {
+    let m = model(Architecture::ConvNetShallow, 200, 2, 1);
+    assert!(matches!(
+        m.predict(&[0u8; 199], false),
+        Err(ModelError::RaggedInput { .. })
+    ));
+    let mut codes = vec![0u8; 200];
+    codes[17] = 9;
+    assert!(matches!(
+        m.predict(&codes, false),
+        Err(ModelError::BadCode {
+            index: 17,
+            value: 9
+        })
+    ));
+    let wrong_len = Tensor::zeros([2, 100], (tch::Kind::Uint8, Device::Cpu));
+    assert!(matches!(
+        m.forward_t(&wrong_len, false),
+        Err(ModelError::InputShape { .. })
+    ));
+}
