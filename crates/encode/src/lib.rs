@@ -1,1 +1,390 @@
-//! tfbind-encode
+//! tfbind-encode: a `windows` artifact and a genome → a `dataset` artifact.
+//!
+//! Every window's sequence is fetched from the genome in parallel (see [`tfbind_genome::Genome`])
+//! as uint8 codes (A C G T N = 0 1 2 3 4), except the rows whose sequence the windows artifact
+//! gives itself (`synthetic.safetensors`, e.g. dinucleotide-shuffled negatives). Each window is
+//! assigned to train / validation / test, by chromosome (held-out chromosomes; the default) or at
+//! random (80/10/10 by default, seeded, as Novakovsky et al. 2021). Windows containing N can be
+//! dropped. The result is written atomically with a manifest that pins the inputs and parameters,
+//! so a rerun with the same ones does no work.
+
+mod error;
+mod split;
+
+pub use error::{Error, Result};
+pub use split::{assign_splits, SplitMethod};
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tfbind_artifact::{Artifact, ArtifactBuilder};
+use tfbind_dataset::{Dataset, Split, Window, Windows, DATASET, WINDOWS};
+use tfbind_genome::{codes, Genome, Locus};
+
+/// The parameters of the stage: the `[encode]` section of a pipeline config, overridden by
+/// flags, and recorded in the dataset's manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EncodeParams {
+    /// How windows are assigned to train / valid / test.
+    pub split: SplitMethod,
+    /// `chromosome` split: chromosomes whose windows form the validation set.
+    pub valid_chroms: Vec<String>,
+    /// `chromosome` split: chromosomes whose windows form the test set.
+    pub test_chroms: Vec<String>,
+    /// `random` split: fraction of windows for validation.
+    pub valid_fraction: f64,
+    /// `random` split: fraction of windows for test.
+    pub test_fraction: f64,
+    /// Seed of the `random` split.
+    pub seed: u64,
+    /// Leave out windows whose sequence contains N (or another ambiguity code).
+    pub drop_n: bool,
+}
+
+impl Default for EncodeParams {
+    /// Chromosome split holding out chr7 for validation and chr8, chr9 for test, as DeepSEA and
+    /// its successors on hg19/hg38; a genome without them needs its own lists.
+    fn default() -> Self {
+        Self {
+            split: SplitMethod::Chromosome,
+            valid_chroms: vec!["chr7".into()],
+            test_chroms: vec!["chr8".into(), "chr9".into()],
+            valid_fraction: 0.1,
+            test_fraction: 0.1,
+            seed: 0,
+            drop_n: false,
+        }
+    }
+}
+
+impl EncodeParams {
+    /// Checks the parameters on their own (before any data is read); the message is for a user who
+    /// gave them on the command line or in a config.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        match self.split {
+            SplitMethod::Chromosome => {
+                if let Some(c) = self
+                    .valid_chroms
+                    .iter()
+                    .find(|c| self.test_chroms.contains(c))
+                {
+                    return Err(format!(
+                        "chromosome {c} is in both the validation and the test chromosomes"
+                    ));
+                }
+            }
+            SplitMethod::Random => {
+                let (v, t) = (self.valid_fraction, self.test_fraction);
+                if !(0.0..=1.0).contains(&v) || !(0.0..=1.0).contains(&t) || v + t >= 1.0 {
+                    return Err(format!(
+                        "valid fraction {v} and test fraction {t} must each be in [0, 1] and \
+                         leave a training set (sum below 1)"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The parameters as they are recorded: those the split does not use are left out, so changing
+    /// them does not make an up-to-date dataset look stale.
+    fn recorded(&self) -> Self {
+        let mut p = self.clone();
+        match p.split {
+            SplitMethod::Chromosome => {
+                let defaults = Self::default();
+                p.valid_fraction = defaults.valid_fraction;
+                p.test_fraction = defaults.test_fraction;
+                p.seed = defaults.seed;
+            }
+            SplitMethod::Random => {
+                p.valid_chroms.clear();
+                p.test_chroms.clear();
+            }
+        }
+        p
+    }
+}
+
+/// What a run did, printed by the binary (as JSON with `--json`) and stored in the dataset as
+/// `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Windows in the input.
+    pub input_windows: usize,
+    /// Windows in the dataset.
+    pub windows: usize,
+    /// Windows left out because they contain N (with `drop_n`).
+    pub dropped_n: usize,
+    /// Windows containing N (kept or dropped).
+    pub with_n: usize,
+    /// Rows whose sequence came from `synthetic.safetensors`.
+    pub synthetic: usize,
+    pub seq_len: usize,
+    pub tasks: usize,
+    pub train: usize,
+    pub valid: usize,
+    pub test: usize,
+}
+
+/// The files of the dataset artifact besides the tfbind-dataset ones.
+const SUMMARY_FILE: &str = "summary.json";
+
+/// Builds the dataset of `windows` from `genome`, fetching in parallel on the current rayon pool;
+/// `progress(n)` is called as batches of `n` windows are done. `windows_bed` names the windows
+/// file in errors (with the line of the offending window).
+pub fn encode(
+    windows: Windows,
+    windows_bed: &Path,
+    genome: &Genome,
+    params: &EncodeParams,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<(Dataset, Summary)> {
+    let n = windows.windows.len();
+    let Some(first) = windows.windows.first() else {
+        return Err(Error::Empty {
+            path: windows_bed.to_owned(),
+        });
+    };
+    let seq_len = first.len() as usize;
+    let line_error = |row: usize, message: String| Error::Window {
+        path: windows_bed.to_owned(),
+        line: row + 1,
+        message,
+    };
+    let synthetic = windows.synthetic;
+    let synthetic = synthetic.as_ref();
+    let mut is_synthetic = vec![false; n];
+    if let Some(s) = synthetic {
+        if s.len != seq_len {
+            return Err(Error::SyntheticLength {
+                path: windows_bed.with_file_name("synthetic.safetensors"),
+                len: s.len,
+                expected: seq_len,
+            });
+        }
+        for &row in &s.rows {
+            is_synthetic[row] = true;
+        }
+    }
+
+    // Check every window before fetching, so the error names the first bad line.
+    let mut fetched_rows = Vec::with_capacity(n);
+    let mut loci = Vec::with_capacity(n);
+    for (row, w) in windows.windows.iter().enumerate() {
+        if w.len() as usize != seq_len || seq_len == 0 {
+            return Err(line_error(
+                row,
+                format!(
+                    "window {}:{}-{} is {} bp but the first window is {seq_len} bp; all windows \
+                     of a dataset must have the same length",
+                    w.chrom,
+                    w.start,
+                    w.end,
+                    w.len()
+                ),
+            ));
+        }
+        if is_synthetic[row] {
+            continue;
+        }
+        let locus = WindowLocus(w);
+        genome
+            .sizes()
+            .check(&locus)
+            .map_err(|e| line_error(row, e.to_string()))?;
+        fetched_rows.push(row);
+        loci.push(locus);
+    }
+
+    let mut sequences = vec![0u8; n * seq_len];
+    if fetched_rows.len() == n {
+        genome.fetch_codes_into(&loci, seq_len, &mut sequences, progress)?;
+    } else {
+        let fetched = genome.fetch_codes(&loci, seq_len)?;
+        for (&row, codes) in fetched_rows.iter().zip(fetched.chunks_exact(seq_len)) {
+            sequences[row * seq_len..(row + 1) * seq_len].copy_from_slice(codes);
+        }
+        progress(fetched_rows.len());
+    }
+    drop(loci);
+    if let Some(s) = synthetic {
+        if let Some(&bad) = s.codes.iter().find(|&&c| c > codes::N) {
+            return Err(Error::SyntheticCode {
+                path: windows_bed.with_file_name("synthetic.safetensors"),
+                code: bad,
+            });
+        }
+        for (&row, codes) in s.rows.iter().zip(s.codes.chunks_exact(seq_len)) {
+            sequences[row * seq_len..(row + 1) * seq_len].copy_from_slice(codes);
+        }
+        progress(s.rows.len());
+    }
+
+    let has_n: Vec<bool> = sequences
+        .chunks_exact(seq_len)
+        .map(|row| row.contains(&codes::N))
+        .collect();
+    let with_n = has_n.iter().filter(|&&b| b).count();
+    let (dataset_windows, labels, sequences) = if params.drop_n && with_n > 0 {
+        let keep: Vec<usize> = (0..n).filter(|&i| !has_n[i]).collect();
+        // Compact in place: kept rows only move towards the front.
+        for (to, &from) in keep.iter().enumerate() {
+            sequences.copy_within(from * seq_len..(from + 1) * seq_len, to * seq_len);
+        }
+        sequences.truncate(keep.len() * seq_len);
+        let all_cols: Vec<usize> = (0..windows.labels.n_cols()).collect();
+        let labels = windows.labels.select(&keep, &all_cols);
+        let mut kept = windows.windows;
+        let mut has_n = has_n.iter();
+        kept.retain(|_| !has_n.next().expect("one flag per window"));
+        (kept, labels, sequences)
+    } else {
+        (windows.windows, windows.labels, sequences)
+    };
+    if with_n > 0 {
+        if params.drop_n {
+            tracing::info!(dropped = with_n, "dropped windows containing N");
+        } else {
+            tracing::info!(
+                windows = with_n,
+                "windows contain N (kept; --drop-n leaves them out)"
+            );
+        }
+    }
+    if dataset_windows.is_empty() {
+        return Err(Error::Empty {
+            path: windows_bed.to_owned(),
+        });
+    }
+
+    let split = assign_splits(&dataset_windows, params)?;
+    let count = |s: Split| split.iter().filter(|&&x| x == s).count();
+    let summary = Summary {
+        input_windows: n,
+        windows: dataset_windows.len(),
+        dropped_n: if params.drop_n { with_n } else { 0 },
+        with_n,
+        synthetic: synthetic.map_or(0, |s| s.rows.len()),
+        seq_len,
+        tasks: labels.n_cols(),
+        train: count(Split::Train),
+        valid: count(Split::Valid),
+        test: count(Split::Test),
+    };
+    let dataset = Dataset {
+        windows: dataset_windows,
+        labels,
+        sequences,
+        seq_len,
+        split,
+    };
+    Ok((dataset, summary))
+}
+
+/// A window as a [`Locus`] for the genome, without copying its chromosome name.
+struct WindowLocus<'a>(&'a Window);
+
+impl Locus for WindowLocus<'_> {
+    fn chrom(&self) -> &str {
+        &self.0.chrom
+    }
+
+    fn start(&self) -> u64 {
+        self.0.start
+    }
+
+    fn end(&self) -> u64 {
+        self.0.end
+    }
+}
+
+/// What [`run`] did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub summary: Summary,
+    pub out: PathBuf,
+    /// True when the dataset was already up to date and nothing was done.
+    pub up_to_date: bool,
+}
+
+/// The whole stage: reuses `out` when it holds a dataset made from the same inputs and parameters
+/// (unless `force`), else reads the windows artifact and the genome, encodes, and writes `out`
+/// atomically. `on_start(n)` is called with the number of windows before fetching; `progress` as
+/// in [`encode`].
+pub fn run(
+    windows_dir: &Path,
+    genome_path: &Path,
+    out: &Path,
+    params: &EncodeParams,
+    force: bool,
+    on_start: &dyn Fn(usize),
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Outcome> {
+    let clock = std::time::Instant::now();
+    let phase = |what: &str| tracing::debug!(seconds = clock.elapsed().as_secs_f64(), "{what}");
+    let recorded = params.recorded();
+    let table = tfbind_artifact::to_table(&recorded)?;
+    // Hashing the genome and verifying the windows artifact are independent reads.
+    let (genome_input, windows_artifact) = rayon::join(
+        || tfbind_artifact::input_file(genome_path),
+        || Artifact::open(windows_dir, WINDOWS),
+    );
+    let windows_artifact = windows_artifact?;
+    phase("hashed the genome and verified the windows artifact");
+    let inputs = vec![
+        tfbind_artifact::input_artifact(&windows_artifact),
+        genome_input?,
+    ];
+    if !force {
+        if let Some(existing) = tfbind_artifact::up_to_date(out, DATASET, &table, &inputs) {
+            let summary = read_summary(&existing)?;
+            return Ok(Outcome {
+                summary,
+                out: out.to_owned(),
+                up_to_date: true,
+            });
+        }
+    }
+
+    let (windows, genome) = rayon::join(
+        || Windows::read(&windows_artifact),
+        || Genome::open(genome_path),
+    );
+    let (windows, genome) = (windows?, genome?);
+    phase("read the windows and opened the genome");
+    on_start(windows.windows.len());
+    let windows_bed = windows_artifact.dir().join("windows.bed");
+    let (dataset, summary) = encode(windows, &windows_bed, &genome, params, progress)?;
+    phase("encoded");
+
+    let builder = ArtifactBuilder::new(out, DATASET, table, inputs)?;
+    dataset.write(builder.dir())?;
+    phase("wrote the dataset files");
+    let summary_path = builder.path(SUMMARY_FILE);
+    let json = serde_json::to_string_pretty(&summary).expect("the summary serializes");
+    std::fs::write(&summary_path, json).map_err(|source| Error::Io {
+        path: summary_path,
+        source,
+    })?;
+    builder.commit()?;
+    phase("committed the artifact");
+    Ok(Outcome {
+        summary,
+        out: out.to_owned(),
+        up_to_date: false,
+    })
+}
+
+fn read_summary(artifact: &Artifact) -> Result<Summary> {
+    let path = artifact.file(SUMMARY_FILE)?;
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Invalid {
+        path,
+        message: e.to_string(),
+    })
+}

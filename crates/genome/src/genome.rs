@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::{
     codes, fai,
     storage::{self, BlockReader, Blocks, Format, Storage},
-    write_atomically, ChromSizes, Error, Interval, Result,
+    write_atomically, ChromSizes, Error, Interval, Locus, Result,
 };
 
 /// An indexed FASTA genome, plain or bgzip-compressed, serving windows as sequence codes
@@ -102,7 +102,11 @@ impl Genome {
 
     /// Codes of many windows of `window_len` bases, as one `windows.len() × window_len` row-major
     /// array in the order of `windows`. Fetched in parallel on the current rayon pool.
-    pub fn fetch_codes(&self, windows: &[Interval], window_len: usize) -> Result<Vec<u8>> {
+    pub fn fetch_codes<W: Locus + Sync>(
+        &self,
+        windows: &[W],
+        window_len: usize,
+    ) -> Result<Vec<u8>> {
         let mut out = vec![0; windows.len() * window_len];
         self.fetch_codes_into(windows, window_len, &mut out, &|_| {})?;
         Ok(out)
@@ -110,9 +114,9 @@ impl Genome {
 
     /// Like [`fetch_codes`](Self::fetch_codes), into `out` (of exactly `windows.len() *
     /// window_len` bytes), calling `progress(n)` as each batch of `n` windows is done.
-    pub fn fetch_codes_into(
+    pub fn fetch_codes_into<W: Locus + Sync>(
         &self,
-        windows: &[Interval],
+        windows: &[W],
         window_len: usize,
         out: &mut [u8],
         progress: &(dyn Fn(usize) + Sync),
@@ -130,14 +134,15 @@ impl Genome {
         let mut ranges = Vec::with_capacity(windows.len());
         for w in windows {
             let id = self.sizes.check(w)?;
-            if w.len() != window_len as u64 {
+            let len = w.end() - w.start();
+            if len != window_len as u64 {
                 return Err(Error::WrongLength {
-                    interval: w.clone(),
-                    len: w.len(),
+                    interval: w.to_interval(),
+                    len,
                     expected: window_len,
                 });
             }
-            ranges.push((id, self.records[id].byte_range(w.start, w.end)));
+            ranges.push((id, self.records[id].byte_range(w.start(), w.end())));
         }
         let mut order: Vec<u32> = (0..windows.len() as u32).collect();
         let sorted = ranges.is_sorted_by_key(|(_, r)| r.start);
@@ -227,7 +232,7 @@ impl<'g> Cursor<'g> {
         &mut self,
         id: usize,
         range: Range<u64>,
-        window: &Interval,
+        window: &impl Locus,
         row: &mut [u8],
     ) -> Result<()> {
         let storage = &self.genome.storage;
@@ -250,10 +255,10 @@ impl<'g> Cursor<'g> {
             &self.joined
         };
         let record = &self.genome.records[id];
-        if let Err(byte) = codes::encode_wrapped(text, record, window.start, row) {
+        if let Err(byte) = codes::encode_wrapped(text, record, window.start(), row) {
             return Err(Error::BadSequence {
                 path: self.genome.path.clone(),
-                interval: window.clone(),
+                interval: window.to_interval(),
                 byte,
             });
         }

@@ -52,3 +52,32 @@ impl fmt::Display for Interval {
         write!(f, "{}:{}-{}", self.chrom, self.start, self.end)
     }
 }
+
+/// Anything with a chromosome and BED coordinates, so callers can fetch their own window records
+/// without building an [`Interval`] (and a chromosome `String`) for each.
+pub trait Locus {
+    fn chrom(&self) -> &str;
+    /// 0-based start.
+    fn start(&self) -> u64;
+    /// Exclusive end.
+    fn end(&self) -> u64;
+
+    /// An owned [`Interval`] of the same coordinates, for error messages.
+    fn to_interval(&self) -> Interval {
+        Interval::new(self.chrom(), self.start(), self.end())
+    }
+}
+
+impl Locus for Interval {
+    fn chrom(&self) -> &str {
+        &self.chrom
+    }
+
+    fn start(&self) -> u64 {
+        self.start
+    }
+
+    fn end(&self) -> u64 {
+        self.end
+    }
+}

@@ -11,7 +11,7 @@ mod storage;
 
 pub use error::{Error, Result};
 pub use genome::Genome;
-pub use interval::Interval;
+pub use interval::{Interval, Locus};
 pub use sizes::ChromSizes;
 
 use std::{io, path::Path};

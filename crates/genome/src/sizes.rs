@@ -1,6 +1,6 @@
 use std::{collections::HashMap, path::Path};
 
-use crate::{fai, Error, Genome, Interval, Result};
+use crate::{fai, Error, Genome, Locus, Result};
 
 /// Chromosome names and lengths, in genome (FASTA) order.
 ///
@@ -81,29 +81,29 @@ impl ChromSizes {
     }
 
     /// True when `interval` is non-empty, on a known chromosome and within its length.
-    pub fn contains(&self, interval: &Interval) -> bool {
+    pub fn contains(&self, interval: &impl Locus) -> bool {
         self.check(interval).is_ok()
     }
 
     /// Like [`contains`](Self::contains), but says what is wrong; returns the chromosome's id.
-    pub fn check(&self, interval: &Interval) -> Result<usize> {
-        let Some(id) = self.id(&interval.chrom) else {
+    pub fn check(&self, interval: &impl Locus) -> Result<usize> {
+        let Some(id) = self.id(interval.chrom()) else {
             return Err(Error::UnknownChrom {
-                chrom: interval.chrom.clone(),
-                interval: interval.clone(),
+                chrom: interval.chrom().to_owned(),
+                interval: interval.to_interval(),
                 known: self.describe_names(),
             });
         };
-        if interval.is_empty() {
+        if interval.start() >= interval.end() {
             return Err(Error::EmptyInterval {
-                interval: interval.clone(),
+                interval: interval.to_interval(),
             });
         }
         let len = self.entries[id].1;
-        if interval.end > len {
+        if interval.end() > len {
             return Err(Error::OffChromEnd {
-                interval: interval.clone(),
-                chrom: interval.chrom.clone(),
+                interval: interval.to_interval(),
+                chrom: interval.chrom().to_owned(),
                 len,
             });
         }
@@ -133,6 +133,7 @@ impl ChromSizes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Interval;
 
     #[test]
     fn reads_the_bundle_fai() {

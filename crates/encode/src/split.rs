@@ -1,0 +1,221 @@
+use std::{collections::HashSet, fmt, str::FromStr};
+
+use rand::{seq::SliceRandom, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use tfbind_dataset::{Split, Window};
+
+use crate::{EncodeParams, Error, Result};
+
+/// How windows are assigned to train / validation / test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SplitMethod {
+    /// Whole chromosomes are held out (`valid_chroms`, `test_chroms`): no window of the test set
+    /// shares sequence with a training window, even where windows overlap.
+    Chromosome,
+    /// A seeded random permutation, cut by `valid_fraction` and `test_fraction`.
+    Random,
+}
+
+impl SplitMethod {
+    pub const NAMES: [&'static str; 2] = ["chromosome", "random"];
+}
+
+impl fmt::Display for SplitMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Chromosome => "chromosome",
+            Self::Random => "random",
+        })
+    }
+}
+
+impl FromStr for SplitMethod {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "chromosome" => Ok(Self::Chromosome),
+            "random" => Ok(Self::Random),
+            other => Err(format!(
+                "unknown split {other:?} (expected one of: {})",
+                Self::NAMES.join(", ")
+            )),
+        }
+    }
+}
+
+/// The ChaCha stream of the split, so other seeded uses of the same config seed draw different
+/// numbers.
+const SPLIT_STREAM: u64 = 0x5e11_7000;
+
+/// The split of each window.
+///
+/// `chromosome`: a named list none of whose chromosomes has a window is an error (it is almost
+/// always a genome mismatch, e.g. the default chr7/chr8/chr9 on a chr19–22 subset); an empty list
+/// means no such set. `random`: exactly `round(n × fraction)` validation and test windows.
+/// Either way an empty training set is an error.
+///
+/// # Examples
+/// ```
+/// use tfbind_dataset::{Split, Window};
+/// use tfbind_encode::{assign_splits, EncodeParams, SplitMethod};
+/// let w = |chrom: &str| Window { chrom: chrom.into(), start: 0, end: 10, name: "w".into() };
+/// let params = EncodeParams {
+///     split: SplitMethod::Chromosome,
+///     valid_chroms: vec!["chr2".into()],
+///     test_chroms: vec!["chr3".into()],
+///     ..EncodeParams::default()
+/// };
+/// let split = assign_splits(&[w("chr1"), w("chr3"), w("chr2")], &params).unwrap();
+/// assert_eq!(split, [Split::Train, Split::Test, Split::Valid]);
+/// ```
+pub fn assign_splits(windows: &[Window], params: &EncodeParams) -> Result<Vec<Split>> {
+    let split = match params.split {
+        SplitMethod::Chromosome => by_chromosome(windows, params)?,
+        SplitMethod::Random => at_random(windows.len(), params),
+    };
+    if !split.contains(&Split::Train) {
+        return Err(Error::Split {
+            message: format!(
+                "the {} split leaves no training window (of {})",
+                params.split,
+                windows.len()
+            ),
+        });
+    }
+    Ok(split)
+}
+
+fn by_chromosome(windows: &[Window], params: &EncodeParams) -> Result<Vec<Split>> {
+    let valid: HashSet<&str> = params.valid_chroms.iter().map(String::as_str).collect();
+    let test: HashSet<&str> = params.test_chroms.iter().map(String::as_str).collect();
+    let split: Vec<Split> = windows
+        .iter()
+        .map(|w| {
+            if valid.contains(w.chrom.as_str()) {
+                Split::Valid
+            } else if test.contains(w.chrom.as_str()) {
+                Split::Test
+            } else {
+                Split::Train
+            }
+        })
+        .collect();
+    for (set, names, what) in [
+        (Split::Valid, &params.valid_chroms, "validation"),
+        (Split::Test, &params.test_chroms, "test"),
+    ] {
+        if !names.is_empty() && !split.contains(&set) {
+            let mut present: Vec<&str> = windows.iter().map(|w| w.chrom.as_str()).collect();
+            present.sort_unstable();
+            present.dedup();
+            return Err(Error::Split {
+                message: format!(
+                    "no window lies on the {what} chromosomes ({}); the windows are on {}",
+                    names.join(", "),
+                    present.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(split)
+}
+
+fn at_random(n: usize, params: &EncodeParams) -> Vec<Split> {
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    rng.set_stream(SPLIT_STREAM);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut rng);
+    let n_valid = (n as f64 * params.valid_fraction).round() as usize;
+    let n_test = ((n as f64 * params.test_fraction).round() as usize).min(n - n_valid);
+    let mut split = vec![Split::Train; n];
+    for &i in &order[..n_valid] {
+        split[i] = Split::Valid;
+    }
+    for &i in &order[n_valid..n_valid + n_test] {
+        split[i] = Split::Test;
+    }
+    split
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn windows(chroms: &[&str]) -> Vec<Window> {
+        chroms
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Window {
+                chrom: c.to_string(),
+                start: i as u64,
+                end: i as u64 + 10,
+                name: format!("w{i}"),
+            })
+            .collect()
+    }
+
+    fn random(seed: u64) -> EncodeParams {
+        EncodeParams {
+            split: SplitMethod::Random,
+            seed,
+            ..EncodeParams::default()
+        }
+    }
+
+    #[test]
+    fn random_split_is_80_10_10_and_seeded() {
+        let w = windows(&["chr1"; 1003]);
+        let a = assign_splits(&w, &random(7)).unwrap();
+        let count = |s: &[Split], x| s.iter().filter(|&&y| y == x).count();
+        assert_eq!(
+            (
+                count(&a, Split::Train),
+                count(&a, Split::Valid),
+                count(&a, Split::Test)
+            ),
+            (803, 100, 100)
+        );
+        assert_eq!(a, assign_splits(&w, &random(7)).unwrap());
+        assert_ne!(a, assign_splits(&w, &random(8)).unwrap());
+        // Not simply the first or last rows.
+        assert!(a[..100].contains(&Split::Train) && a[..100].contains(&Split::Valid));
+    }
+
+    #[test]
+    fn chromosome_split_names_missing_chromosomes() {
+        let w = windows(&["chr19", "chr21", "chr22"]);
+        let e = assign_splits(&w, &EncodeParams::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("chr7") && msg.contains("chr19, chr21, chr22"),
+            "{msg}"
+        );
+
+        let params = EncodeParams {
+            valid_chroms: vec!["chr21".into()],
+            test_chroms: vec![],
+            ..EncodeParams::default()
+        };
+        let s = assign_splits(&w, &params).unwrap();
+        assert_eq!(s, [Split::Train, Split::Valid, Split::Train]);
+
+        let params = EncodeParams {
+            valid_chroms: vec!["chr19".into(), "chr21".into()],
+            test_chroms: vec!["chr22".into()],
+            ..EncodeParams::default()
+        };
+        let e = assign_splits(&w, &params).unwrap_err();
+        assert!(e.to_string().contains("no training window"), "{e}");
+    }
+
+    #[test]
+    fn split_names_round_trip() {
+        for name in SplitMethod::NAMES {
+            assert_eq!(name.parse::<SplitMethod>().unwrap().to_string(), name);
+        }
+        assert!("chrom".parse::<SplitMethod>().is_err());
+    }
+}
