@@ -1,0 +1,101 @@
+use std::path::PathBuf;
+
+use crate::Strategy;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a selection could not be made. Variants about the request itself (an unknown TF name, a
+/// missing target, an impossible k) are usage errors: see [`Error::is_usage`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}", path = .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}", path = .path.display())]
+    Line {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(transparent)]
+    Artifact(#[from] tfbind_artifact::Error),
+    #[error(transparent)]
+    Dataset(#[from] tfbind_dataset::Error),
+    #[error(transparent)]
+    Motifs(#[from] tfbind_motifs::Error),
+    #[error("unknown TF {name:?}: not one of the {total} TFs of the regions artifact{}", suggest(.close))]
+    UnknownTf {
+        name: String,
+        close: Vec<String>,
+        total: usize,
+    },
+    #[error("the {strategy} strategy needs a target TF (--target, or `target` in [select])")]
+    NeedsTarget { strategy: Strategy },
+    #[error("k must be at least 1")]
+    ZeroK,
+    #[error("{strategy} can rank only {available} TFs but k is {k}{}", skipped_list(.skipped))]
+    TooFewCandidates {
+        strategy: Strategy,
+        k: usize,
+        available: usize,
+        /// The TFs that could not be ranked.
+        skipped: Vec<String>,
+    },
+    #[error("target {target} has no bound window, so its co-binding with other TFs is undefined")]
+    TargetNeverBound { target: String },
+    #[error(
+        "target {target} has no motif in the motif file: none is named {target} \
+         (case-insensitive, alone or in a dimer such as MAX::MYC)"
+    )]
+    TargetWithoutMotif { target: String },
+    #[error(
+        "motif file {path} not found: give --motifs FILE (a JASPAR MEME file, e.g. \
+         JASPAR_CORE_vertebrates_nonredundant.meme)",
+        path = .path.display()
+    )]
+    MissingMotifFile { path: PathBuf },
+    #[error("the motif strategy needs a motif file")]
+    NoMotifs,
+}
+
+impl Error {
+    /// Whether the error is in how the stage was asked (exit code 2) rather than in the data.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Error::UnknownTf { .. }
+                | Error::NeedsTarget { .. }
+                | Error::ZeroK
+                | Error::TooFewCandidates { .. }
+                | Error::MissingMotifFile { .. }
+                | Error::NoMotifs
+        )
+    }
+
+    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    }
+}
+
+fn suggest(close: &[String]) -> String {
+    if close.is_empty() {
+        " (tfs.txt in the artifact lists them)".to_string()
+    } else {
+        format!("; close names: {}", close.join(", "))
+    }
+}
+
+/// How many skipped TFs an error names before it only counts them.
+const MAX_LISTED: usize = 10;
+
+fn skipped_list(skipped: &[String]) -> String {
+    match skipped.len() {
+        0 => String::new(),
+        n if n <= MAX_LISTED => format!(" ({n} skipped: {})", skipped.join(", ")),
+        n => format!(" ({n} skipped: {}, ...)", skipped[..MAX_LISTED].join(", ")),
+    }
+}
