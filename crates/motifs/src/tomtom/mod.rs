@@ -1,0 +1,565 @@
+//! Tomtom (Gupta et al. 2007, Genome Biology 8:R24): is a query motif significantly similar to
+//! each motif of a database?
+//!
+//! This follows memelite's implementation (PyPI `memelite` 0.5.0, `memelite.tomtom`), step by step,
+//! so that the two agree:
+//!
+//! 1. Every query column is scored against every target column (all targets and, by default, their
+//!    reverse complements; similar columns merged as memelite's `n_target_bins` does).
+//! 2. Each column's scores have their (binned) median subtracted, and all of one query's scores
+//!    are put on one integer grid of about `score_bins` bins.
+//! 3. An alignment's score is the sum over the covered query columns; an uncovered query column
+//!    scores its median (the "complete score", robust at the motif edges). Every offset with
+//!    enough overlap is tried; the best score is kept.
+//! 4. Its p-value comes from the exact null distribution of that best score: per-column
+//!    histograms over the database columns, convolved over each covered span, and the maximum
+//!    over offsets (see [`null`]). Both strands: `1 − (1 − p)²` of the better strand.
+//! 5. E-value = p × number of targets; q-values by Benjamini–Hochberg over a query's targets.
+//!
+//! The score is the Pearson correlation of columns by default (MEME Tomtom's default) or the
+//! negated Euclidean distance (memelite's only score).
+
+mod columns;
+mod null;
+mod output;
+
+use std::fmt;
+
+use rayon::prelude::*;
+
+use crate::{Error, Motif, Result};
+use columns::{binned_median, score_row, transform, whole, TargetColumns};
+use null::{either, for_each_span, SpanNull};
+
+pub use output::write_tsv;
+
+/// How two motif columns are scored; higher is more similar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Distance {
+    /// Pearson correlation of the two columns' probabilities (Tomtom's `-dist pearson`).
+    #[default]
+    Pearson,
+    /// Minus the Euclidean distance between the columns (Tomtom's `-dist ed`, memelite's score).
+    Euclidean,
+}
+
+/// Which matches [`tomtom`] returns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// Matches with q-value ≤ this (Tomtom's default, 0.5).
+    QValue(f64),
+    /// Matches with E-value ≤ this (Tomtom's `-evalue`).
+    EValue(f64),
+    /// Every query × target pair.
+    All,
+}
+
+/// Parameters of a comparison. The defaults are Tomtom's (`-dist pearson -min-overlap 1
+/// -thresh 0.5`, both strands) and memelite's discretisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub distance: Distance,
+    /// Alignments must overlap by this many columns, or by the whole of the shorter motif.
+    pub min_overlap: usize,
+    /// Also align each query to the reverse complement of each target.
+    pub reverse_complement: bool,
+    pub threshold: Threshold,
+    /// Number of bins of the integer score grid (memelite's `n_score_bins`, Tomtom's `t`).
+    pub score_bins: usize,
+    /// Number of bins of the approximate median (memelite's `n_median_bins`).
+    pub median_bins: usize,
+    /// Merge target columns that fall in the same cell of a grid with this many levels per
+    /// letter (memelite's `n_target_bins`); `None` scores every column, as MEME's Tomtom does.
+    pub target_bins: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            distance: Distance::Pearson,
+            min_overlap: 1,
+            reverse_complement: true,
+            threshold: Threshold::QValue(0.5),
+            score_bins: 100,
+            median_bins: 1000,
+            target_bins: Some(100),
+        }
+    }
+}
+
+/// Strand of the target in an alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orientation {
+    /// The target as given.
+    Forward,
+    /// The target's reverse complement.
+    Reverse,
+}
+
+impl fmt::Display for Orientation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Orientation::Forward => "+",
+            Orientation::Reverse => "-",
+        })
+    }
+}
+
+/// The best alignment of one query with one target, and its significance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Index of the query in the `queries` given to [`tomtom`].
+    pub query: usize,
+    /// Index of the target in the `targets` given to [`tomtom`].
+    pub target: usize,
+    /// Query column `i` is aligned with column `i + offset` of the target (in `orientation`).
+    pub offset: i64,
+    /// Number of aligned columns.
+    pub overlap: usize,
+    pub orientation: Orientation,
+    /// The alignment score on the query's integer grid (comparable within one query only).
+    pub score: i64,
+    pub p_value: f64,
+    /// p-value × number of targets.
+    pub e_value: f64,
+    /// Benjamini–Hochberg q-value over this query's comparisons with all targets.
+    pub q_value: f64,
+}
+
+/// Compares every query with every target, in parallel over queries on the current rayon pool.
+/// Returns the matches passing `options.threshold`, grouped by query in input order, each
+/// query's sorted by p-value (then target index).
+///
+/// ```
+/// use tfbind_motifs::{tomtom, Motif, Options, Threshold};
+/// let motif = |id: &str, s: &str| {
+///     let rows = s.chars().map(|c| {
+///         let mut r = [0.1; 4];
+///         r["ACGT".find(c).unwrap()] = 0.7;
+///         r
+///     });
+///     Motif::from_probabilities(id, rows.collect()).unwrap()
+/// };
+/// let targets = vec![motif("T1", "CACGTGA"), motif("T2", "TTTAAAC"), motif("T3", "GGGCCCA")];
+/// let queries = vec![motif("Q", "ACGTG")];
+/// let options = Options { threshold: Threshold::All, ..Options::default() };
+/// let matches = tomtom(&queries, &targets, &options).unwrap();
+/// assert_eq!(matches[0].target, 0);
+/// assert_eq!(matches[0].offset, 1);
+/// ```
+pub fn tomtom(queries: &[Motif], targets: &[Motif], options: &Options) -> Result<Vec<Match>> {
+    check_options(options)?;
+    if targets.is_empty() {
+        return Err(Error::NoTargets);
+    }
+    let db = Database::new(targets, options);
+    // Widest queries first: they take longest, so the narrow ones even out the threads at the
+    // end, and each thread's buffers reach their largest size at once instead of growing.
+    let mut order: Vec<usize> = (0..queries.len()).collect();
+    order.sort_by_key(|&q| std::cmp::Reverse(queries[q].width()));
+    let mut per_query: Vec<(usize, Vec<Match>)> = order
+        .par_iter()
+        .map_init(Scratch::default, |scratch, &qi| {
+            let best = compare(&queries[qi], &db, options, scratch);
+            (qi, finish(qi, best, options))
+        })
+        .collect();
+    per_query.sort_unstable_by_key(|&(qi, _)| qi);
+    Ok(per_query.into_iter().flat_map(|(_, m)| m).collect())
+}
+
+fn check_options(o: &Options) -> Result<()> {
+    let bad = |name, message: &str| {
+        Err(Error::BadOption {
+            name,
+            message: message.to_string(),
+        })
+    };
+    if o.min_overlap == 0 {
+        return bad("min_overlap", "must be at least 1");
+    }
+    if o.score_bins == 0 || o.score_bins > 10_000 {
+        return bad("score_bins", "must be between 1 and 10000");
+    }
+    if o.median_bins < 2 {
+        return bad("median_bins", "must be at least 2");
+    }
+    if matches!(o.target_bins, Some(b) if !(2..=1 << 16).contains(&b)) {
+        return bad("target_bins", "must be between 2 and 65536");
+    }
+    match o.threshold {
+        Threshold::QValue(t) | Threshold::EValue(t) if t.is_nan() || t < 0.0 => {
+            bad("threshold", "must be a non-negative number")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Everything about the targets that every query needs.
+struct Database {
+    columns: TargetColumns,
+    /// Each target's first column among the forward columns, and its width.
+    starts: Vec<usize>,
+    widths: Vec<usize>,
+    /// Distinct target widths, ascending, and the targets of each.
+    distinct_widths: Vec<usize>,
+    by_width: Vec<Vec<usize>>,
+    /// Number of forward target columns: reverse complement columns follow them.
+    n_forward: usize,
+}
+
+impl Database {
+    fn new(targets: &[Motif], options: &Options) -> Self {
+        let columns = TargetColumns::new(
+            targets,
+            options.reverse_complement,
+            options.target_bins,
+            options.distance,
+        );
+        let widths: Vec<usize> = targets.iter().map(Motif::width).collect();
+        let mut starts = Vec::with_capacity(targets.len());
+        let mut n_forward = 0;
+        for w in &widths {
+            starts.push(n_forward);
+            n_forward += w;
+        }
+        let mut distinct_widths = widths.clone();
+        distinct_widths.sort_unstable();
+        distinct_widths.dedup();
+        let by_width = distinct_widths
+            .iter()
+            .map(|&w| (0..targets.len()).filter(|&j| widths[j] == w).collect())
+            .collect();
+        Database {
+            columns,
+            starts,
+            widths,
+            distinct_widths,
+            by_width,
+            n_forward,
+        }
+    }
+}
+
+/// Per-thread buffers, reused across queries.
+#[derive(Default)]
+struct Scratch {
+    rows: Vec<f64>,
+    cells: Vec<u32>,
+    cell_of: Vec<i32>,
+    /// One query column's scores on the integer grid.
+    grid: Vec<i32>,
+    /// Per query column, how many target columns score each grid value.
+    counts: Vec<u32>,
+    /// Per distinct target column, the query's column scores on the integer grid minus the
+    /// uncovered-column score, query columns in reverse order so that a target column adds one
+    /// contiguous run into the alignment sums.
+    gamma: Vec<i16>,
+    hist: Vec<f64>,
+    sums: Vec<i32>,
+    null: SpanNull,
+    spans: Vec<(usize, usize, u32)>,
+    best: Vec<Best>,
+}
+
+/// A target's best alignment with the query, before the strands are merged.
+#[derive(Debug, Clone, Copy, Default)]
+struct Best {
+    score: i64,
+    position: usize,
+    overlap: usize,
+}
+
+/// The best alignment of the query with one target and its p-value.
+struct Scored {
+    offset: i64,
+    overlap: usize,
+    orientation: Orientation,
+    score: i64,
+    p_value: f64,
+}
+
+fn compare(query: &Motif, db: &Database, options: &Options, scratch: &mut Scratch) -> Vec<Scored> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { compare_avx2(query, db, options, scratch) };
+        }
+    }
+    compare_portable(query, db, options, scratch)
+}
+
+/// [`compare_portable`] compiled for AVX2: the score, convolution and sum loops run 4 doubles or
+/// 8 integers wide. No operation is reordered or fused, so both give the same bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn compare_avx2(
+    query: &Motif,
+    db: &Database,
+    options: &Options,
+    scratch: &mut Scratch,
+) -> Vec<Scored> {
+    compare_impl(query, db, options, scratch)
+}
+
+fn compare_portable(
+    query: &Motif,
+    db: &Database,
+    options: &Options,
+    scratch: &mut Scratch,
+) -> Vec<Scored> {
+    compare_impl(query, db, options, scratch)
+}
+
+#[inline(always)]
+fn compare_impl(
+    query: &Motif,
+    db: &Database,
+    options: &Options,
+    scratch: &mut Scratch,
+) -> Vec<Scored> {
+    let nq = query.width();
+    let n_cols = db.columns.len();
+    let bins = options.score_bins;
+
+    // 1. Scores of every query column against every distinct target column, their range and
+    //    (binned) median.
+    scratch.rows.resize(nq * n_cols, 0.0);
+    scratch.cells.resize(options.median_bins, 0);
+    let mut stats = Vec::with_capacity(nq);
+    for (i, col) in query.probabilities().iter().enumerate() {
+        let (x, x_norm) = transform(col, options.distance);
+        let row = &mut scratch.rows[i * n_cols..(i + 1) * n_cols];
+        let (lo, hi) = score_row(&x, x_norm, &db.columns, options.distance, row);
+        let median = binned_median(
+            row,
+            lo,
+            hi,
+            &db.columns,
+            &mut scratch.cells,
+            &mut scratch.cell_of,
+        );
+        stats.push((lo, hi, median));
+    }
+
+    // 2. One integer grid for the whole query: median-centred scores from the lowest to the
+    //    highest, in at most `bins` bins of a whole-number scale. Its zero is an integer number
+    //    of units below the lowest score, so every centred score is at least 0 on the grid.
+    let (mut z_min, mut z_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &(lo, hi, median) in &stats {
+        z_min = z_min.min(lo - median);
+        z_max = z_max.max(hi - median);
+    }
+    let i_min = z_min.floor();
+    let scale = (bins as f64 / (z_max - i_min).max(1.0)).floor();
+    // The grid value of a median score: what an uncovered column contributes.
+    let offset = (-i_min * scale) as i64;
+
+    scratch.gamma.resize(n_cols * nq, 0);
+    scratch.counts.clear();
+    scratch.counts.resize(nq * (bins + 1), 0);
+    for (i, &(_, _, median)) in stats.iter().enumerate() {
+        let zero = median + i_min;
+        let row = &scratch.rows[i * n_cols..(i + 1) * n_cols];
+        // The grid values in a loop of their own, which vectorizes; the scatters follow.
+        scratch.grid.clear();
+        scratch.grid.extend(
+            row.iter()
+                .map(|&s| whole(((s - zero) * scale + 0.5).floor())),
+        );
+        let counts = &mut scratch.counts[i * (bins + 1)..(i + 1) * (bins + 1)];
+        for (&x, &c) in scratch.grid.iter().zip(&db.columns.counts) {
+            debug_assert!(
+                (0..=bins as i32).contains(&x),
+                "grid value {x} outside 0..={bins}"
+            );
+            counts[x as usize] += c;
+        }
+        let k = nq - 1 - i;
+        for (g, &x) in scratch.gamma[k..].iter_mut().step_by(nq).zip(&scratch.grid) {
+            *g = (x as i64 - offset) as i16;
+        }
+    }
+    scratch.hist.clear();
+    scratch.hist.extend(
+        scratch
+            .counts
+            .iter()
+            .map(|&c| f64::from(c) / db.columns.total),
+    );
+
+    // 3. The null of every span some target width needs.
+    scratch.null.build(
+        nq,
+        &scratch.hist,
+        bins,
+        offset,
+        &db.distinct_widths,
+        options.min_overlap,
+    );
+
+    // 4. Best alignment with each target, both strands, and its p-value.
+    let mut results: Vec<Scored> = Vec::with_capacity(db.widths.len());
+    results.resize_with(db.widths.len(), || Scored {
+        offset: 0,
+        overlap: 0,
+        orientation: Orientation::Forward,
+        score: 0,
+        p_value: 1.0,
+    });
+    let strands: &[Orientation] = if options.reverse_complement {
+        &[Orientation::Forward, Orientation::Reverse]
+    } else {
+        &[Orientation::Forward]
+    };
+    for (wi, &t) in db.distinct_widths.iter().enumerate() {
+        let targets = &db.by_width[wi];
+        let m0 = options.min_overlap.min(nq).min(t);
+        scratch.best.clear();
+        for &j in targets {
+            let mut chosen: Option<(Best, Orientation)> = None;
+            for &strand in strands {
+                let start = match strand {
+                    Orientation::Forward => db.starts[j],
+                    Orientation::Reverse => db.n_forward + db.starts[j],
+                };
+                let classes = &db.columns.class_of[start..start + t];
+                let b = best_alignment(classes, &scratch.gamma, nq, offset, m0, &mut scratch.sums);
+                // Memelite prefers the reverse strand on a tie; the forward one is kept here so a
+                // palindrome matches itself at `+`. The p-value is the same either way.
+                if chosen.is_none_or(|(c, _)| b.score > c.score) {
+                    chosen = Some((b, strand));
+                }
+            }
+            let (b, orientation) = chosen.expect("at least the forward strand");
+            scratch.best.push(b);
+            let r = &mut results[j];
+            r.offset = b.position as i64 - (nq as i64 - 1);
+            r.overlap = b.overlap;
+            r.orientation = orientation;
+            r.score = b.score;
+        }
+
+        // Offsets of one width cover the same spans, so the p-values of all targets of this
+        // width are built span by span: independent chains the CPU can overlap.
+        scratch.spans.clear();
+        for_each_span(nq, t, options.min_overlap, |a, b| {
+            match scratch.spans.last_mut() {
+                Some(last) if last.0 == a && last.1 == b => last.2 += 1,
+                _ => scratch.spans.push((a, b, 1)),
+            }
+        });
+        for &j in targets {
+            results[j].p_value = 0.0;
+        }
+        for &(a, b, times) in &scratch.spans {
+            let survival = scratch.null.span(a, b);
+            for &j in targets {
+                let s = survival.at(results[j].score);
+                let mut p = results[j].p_value;
+                for _ in 0..times {
+                    p = either(p, s);
+                }
+                results[j].p_value = p;
+            }
+        }
+        if options.reverse_complement {
+            for &j in targets {
+                let p = results[j].p_value.min(1.0);
+                results[j].p_value = either(p, p);
+            }
+        }
+    }
+    results
+}
+
+/// The best-scoring position of a target (given by the distinct column of each of its columns)
+/// against the query: the highest score, then the largest overlap, then the leftmost.
+/// Position `p` aligns query column `i` with target column `i + p − (nq − 1)`.
+#[inline(always)]
+fn best_alignment(
+    classes: &[u32],
+    gamma: &[i16],
+    nq: usize,
+    offset: i64,
+    m0: usize,
+    sums: &mut Vec<i32>,
+) -> Best {
+    let t = classes.len();
+    let n_pos = t + nq - 1;
+    sums.clear();
+    sums.resize(n_pos, (nq as i64 * offset) as i32);
+    for (k, &c) in classes.iter().enumerate() {
+        let g = &gamma[c as usize * nq..c as usize * nq + nq];
+        for (s, &v) in sums[k..k + nq].iter_mut().zip(g) {
+            *s += i32::from(v);
+        }
+    }
+    let mut best = Best {
+        score: i64::MIN,
+        position: 0,
+        overlap: 0,
+    };
+    for (p, &s) in sums.iter().enumerate() {
+        let overlap = (p + 1).min(nq) - (p + 1).saturating_sub(t);
+        if overlap < m0 {
+            continue;
+        }
+        let s = i64::from(s);
+        if s > best.score || (s == best.score && overlap > best.overlap) {
+            best = Best {
+                score: s,
+                position: p,
+                overlap,
+            };
+        }
+    }
+    best
+}
+
+/// Turns one query's per-target results into [`Match`]es: E- and q-values, threshold, order.
+fn finish(query: usize, scored: Vec<Scored>, options: &Options) -> Vec<Match> {
+    let n = scored.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        scored[a]
+            .p_value
+            .total_cmp(&scored[b].p_value)
+            .then(a.cmp(&b))
+    });
+    // Benjamini–Hochberg: q at rank r (1-based) is the least p·n/r' over ranks r' ≥ r.
+    let mut q_values = vec![0.0; n];
+    let mut running = 1.0f64;
+    for (rank, &j) in order.iter().enumerate().rev() {
+        // n / r ≥ 1 exactly, so no q-value rounds below its p-value.
+        running = running.min(scored[j].p_value * (n as f64 / (rank + 1) as f64));
+        q_values[j] = running;
+    }
+    order
+        .into_iter()
+        .filter_map(|j| {
+            let s = &scored[j];
+            let e_value = s.p_value * n as f64;
+            let keep = match options.threshold {
+                Threshold::QValue(t) => q_values[j] <= t,
+                Threshold::EValue(t) => e_value <= t,
+                Threshold::All => true,
+            };
+            keep.then(|| Match {
+                query,
+                target: j,
+                offset: s.offset,
+                overlap: s.overlap,
+                orientation: s.orientation,
+                score: s.score,
+                p_value: s.p_value,
+                e_value,
+                q_value: q_values[j],
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! Tomtom's tab-separated output.
+
+use std::io::{self, Write};
+
+use super::{Match, Orientation};
+use crate::Motif;
+
+/// The header of Tomtom's `tomtom.tsv`.
+pub const TSV_HEADER: &str =
+    "Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\t\
+                              Query_consensus\tTarget_consensus\tOrientation";
+
+/// Writes `matches` in the columns of Tomtom's `tomtom.tsv`. The target consensus is that of the
+/// strand aligned (the reverse complement for `-`), so it lines up with the query at the offset;
+/// numbers are printed as Tomtom prints them (C's `%g`).
+pub fn write_tsv(
+    out: &mut impl Write,
+    matches: &[Match],
+    queries: &[Motif],
+    targets: &[Motif],
+) -> io::Result<()> {
+    writeln!(out, "{TSV_HEADER}")?;
+    let query_consensus: Vec<String> = queries.iter().map(Motif::consensus).collect();
+    for m in matches {
+        let target = &targets[m.target];
+        let target_consensus = match m.orientation {
+            Orientation::Forward => target.consensus(),
+            Orientation::Reverse => target.reverse_complement().consensus(),
+        };
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            queries[m.query].id(),
+            target.id(),
+            m.offset,
+            format_g(m.p_value),
+            format_g(m.e_value),
+            format_g(m.q_value),
+            m.overlap,
+            query_consensus[m.query],
+            target_consensus,
+            m.orientation
+        )?;
+    }
+    Ok(())
+}
+
+/// `x` as C's `printf("%g")`: 6 significant digits, trailing zeros dropped, scientific notation
+/// with a two-digit exponent below 1e-4 or from 1e6.
+fn format_g(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    // The exponent after rounding to 6 digits (0.9999996 prints as 1).
+    let sci = format!("{x:.5e}");
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i32 = exp.parse().expect("integer exponent");
+    if !(-4..6).contains(&exp) {
+        let mantissa = trim_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = (5 - exp) as usize;
+        trim_zeros(&format!("{x:.decimals$}")).to_string()
+    }
+}
+
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_printf_g() {
+        // Values from a tomtom.tsv written by MEME's Tomtom.
+        assert_eq!(format_g(7.27055e-06), "7.27055e-06");
+        assert_eq!(format_g(0.0170713), "0.0170713");
+        assert_eq!(format_g(0.0567635), "0.0567635");
+        assert_eq!(format_g(1.00495), "1.00495");
+        assert_eq!(format_g(30.0656), "30.0656");
+        assert_eq!(format_g(0.5), "0.5");
+        assert_eq!(format_g(1.0), "1");
+        assert_eq!(format_g(0.99999996), "1");
+        assert_eq!(format_g(1234567.0), "1.23457e+06");
+        assert_eq!(format_g(0.0001), "0.0001");
+        assert_eq!(format_g(3.2e-140), "3.2e-140");
+        assert_eq!(format_g(0.0), "0");
+    }
+}
