@@ -44,6 +44,7 @@ use tfbind_dataset::{Regions, REGIONS};
 /// Opens the `regions` artifact at `regions` (verifying it), reads the motif file when the
 /// strategy needs it, and selects.
 pub fn run(regions: &Path, params: &SelectParams) -> Result<Selection> {
+    // A bad request fails before seconds are spent verifying and reading the artifact.
     params.validate()?;
     let motifs = if params.strategy == Strategy::Motif {
         if !params.motifs.is_file() {

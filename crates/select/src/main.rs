@@ -51,7 +51,8 @@ struct Cli {
     /// cobinding, low-cobinding and motif. [config: target]
     #[arg(short, long, value_name = "TF")]
     target: Option<String>,
-    /// How many TFs to choose. [config: k; default: 50 for fewest-na, else 5]
+    /// How many TFs to choose (the N of "the N TFs with the fewest NA").
+    /// [config: k; default: 50 for fewest-na, else 5]
     #[arg(short, value_name = "N")]
     k: Option<usize>,
     /// Leave the target out of the candidates (pre-training on it leaks its labels into the

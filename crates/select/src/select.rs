@@ -123,9 +123,12 @@ pub fn select(
             // random sets but for the one excluded TF.
             let target_name = target.map_or("", |t| names[t].as_str());
             rng.set_stream(RANDOM_STREAM ^ fnv1a(target_name));
-            candidates
-                .choose_multiple(&mut rng, params.k())
-                .map(|&c| (c, labels_evidence(&counts[c])))
+            // A whole permutation, of which the first k are taken: every candidate is ranked.
+            let mut order = candidates.clone();
+            order.shuffle(&mut rng);
+            order
+                .into_iter()
+                .map(|c| (c, labels_evidence(&counts[c])))
                 .collect()
         }
     };
@@ -147,7 +150,7 @@ pub fn select(
         seed: (strategy == Strategy::Random).then_some(params.seed),
         min_bound: params.min_bound,
         motifs: (strategy == Strategy::Motif).then(|| params.motifs.clone()),
-        ranked: ranked.len(),
+        candidates: ranked.len(),
         chosen: ranked
             .into_iter()
             .take(k)

@@ -20,8 +20,9 @@ pub struct Selection {
     /// The motif file of a `motif` selection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub motifs: Option<PathBuf>,
-    /// How many TFs could be ranked (the chosen ones among them).
-    pub ranked: usize,
+    /// How many TFs were ranked, the chosen ones among them: all TFs but the target (unless
+    /// included) and the skipped ones.
+    pub candidates: usize,
     pub chosen: Vec<Choice>,
     pub skipped: Vec<Skipped>,
 }
@@ -199,7 +200,12 @@ impl fmt::Display for Selection {
         if let Some(target) = &self.target {
             write!(f, " for {target}")?;
         }
-        write!(f, ": {} of {} ranked TFs", self.chosen.len(), self.ranked)?;
+        write!(
+            f,
+            ": {} of {} candidate TFs",
+            self.chosen.len(),
+            self.candidates
+        )?;
         if let (Some(_), false) = (&self.target, self.exclude_target) {
             write!(f, " (target included)")?;
         }

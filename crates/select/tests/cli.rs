@@ -78,7 +78,7 @@ fn writes_the_list_and_scores_and_reports_them() {
     assert!(lines[2].starts_with("2\tB\t0.666666"), "{scores}");
     let stdout = text(&o.stdout);
     assert!(
-        stdout.contains("cobinding for T: 2 of 3 ranked TFs"),
+        stdout.contains("cobinding for T: 2 of 3 candidate TFs"),
         "{stdout}"
     );
     assert!(stdout.contains("1     A"), "{stdout}");

@@ -164,7 +164,7 @@ fn cobinding_for_jund_is_its_ap1_partners() {
         .map(|sk| sk.tf.as_str())
         .collect();
     assert_eq!(undefined, ["SMAD2", "SMAD3"]);
-    assert_eq!(s.ranked, 159);
+    assert_eq!(s.candidates, 159);
 }
 
 #[test]
@@ -217,6 +217,10 @@ fn random_is_reproducible_by_seed_and_leaves_out_the_target() {
     };
     let a = draw(7, "JUND");
     assert_eq!(a, draw(7, "JUND"));
+    assert_eq!(
+        select(&params(Strategy::Random, Some("JUND"), 5)).candidates,
+        161
+    );
     assert_eq!(a.iter().collect::<HashSet<_>>().len(), 5);
     assert!(!a.contains(&"JUND".to_string()));
     assert_ne!(a, draw(8, "JUND"));
