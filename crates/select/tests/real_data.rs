@@ -1,5 +1,5 @@
 //! Selections on the real hg38 chr19–22 bundle (../shared/data beside the clone): 144,015 DHS
-//! windows × 162 TFs, and JASPAR 2026 CORE vertebrates.
+//! windows × 162 TFs, and JASPAR 2026 CORE vertebrates (data/jaspar).
 
 use std::collections::HashSet;
 use std::io::BufRead;
@@ -14,9 +14,10 @@ const BUNDLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/data/hg38-dhs-chr19-22"
 );
+/// The repository's copy of JASPAR, the motif strategy's default file.
 const JASPAR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme"
+    "/../../data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme"
 );
 
 /// The bundle as a `regions` artifact, built once per test binary, and its label matrix.
