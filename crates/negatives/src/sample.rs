@@ -58,6 +58,14 @@ pub fn stratified<R: Rng + ?Sized>(
     chosen
 }
 
+/// Finer GC levels per bin within which negatives follow the positives. Matching only the
+/// paper's 10-bin histogram leaves the negatives spread evenly across each 10 % bin while the
+/// positives of a GC-rich TF crowd its upper edge: for NRF1 on chr19–22 the KS statistic stays at
+/// 0.07, enough for a model to tell the classes apart by GC alone. Following the positives at
+/// 1 % within each bin (200 bp windows have 0.5 % steps) brings it to about 0.01, and the bin
+/// histogram stays matched exactly.
+pub const SUB_BINS: usize = 10;
+
 /// Negatives a GC bin could not supply itself and took from a neighbouring bin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Borrow {
@@ -78,59 +86,115 @@ pub struct Matched {
     pub missing: usize,
 }
 
-/// Draws `targets[b]` candidates from each GC bin `b` (of `targets.len()` bins). A bin with too
-/// few candidates takes the rest from its neighbours, nearest bin first and, within a bin, the
-/// candidates whose GC content is closest to the bin that lacks them, so the histogram stays as
-/// close as the candidates allow.
+/// Draws `n` candidates whose GC content follows the positives': each of `bins` GC bins gets
+/// its share of `n` by the positives' histogram and, inside a bin, each of its [`SUB_BINS`]
+/// levels its share of the bin's. A level short of candidates takes the nearest GC of its own
+/// bin; a bin short of candidates takes them from its neighbours, nearest bin and nearest GC
+/// first, and that is reported in [`Matched::borrowed`].
 pub fn gc_matched<R: Rng + ?Sized>(
     candidates: &[Composition],
-    targets: &[usize],
+    positives: &[Composition],
+    n: usize,
+    bins: usize,
     rng: &mut R,
 ) -> Matched {
-    let n_bins = targets.len();
-    let mut left = items_by_bin(candidates.iter().map(|c| c.bin(n_bins)), n_bins);
-    let mut chosen = Vec::with_capacity(targets.iter().sum());
-    let mut short = vec![0; n_bins];
-    for (b, items) in left.iter_mut().enumerate() {
+    let fine = bins * SUB_BINS;
+    let histogram = |of: usize| crate::gc::histogram(positives.iter().map(|c| c.bin(of)), of);
+    let (positive_bins, positive_levels) = (histogram(bins), histogram(fine));
+    let targets = apportion(n, &positive_bins);
+    // `bin(fine) / SUB_BINS == bin(bins)`, so level `l` lies in bin `l / SUB_BINS`.
+    let mut levels = items_by_bin(candidates.iter().map(|c| c.bin(fine)), fine);
+    for items in &mut levels {
         items.shuffle(rng);
-        let take = targets[b].min(items.len());
+    }
+
+    let mut chosen = Vec::with_capacity(n);
+    let mut short = vec![0; bins];
+    for (b, short) in short.iter_mut().enumerate() {
+        let range = b * SUB_BINS..(b + 1) * SUB_BINS;
+        let level_targets = apportion(targets[b], &positive_levels[range.clone()]);
+        let filled = fill(
+            candidates,
+            &mut levels[range.clone()],
+            &level_targets,
+            range.start,
+            fine,
+        );
+        chosen.extend(filled.chosen);
+        *short = filled.short.iter().sum();
+    }
+
+    let mut left: Vec<Vec<usize>> = levels.chunks(SUB_BINS).map(|c| c.concat()).collect();
+    let across = fill(candidates, &mut left, &short, 0, bins);
+    chosen.extend(across.chosen);
+    chosen.sort_unstable();
+    Matched {
+        chosen,
+        borrowed: across.borrowed,
+        missing: across.short.iter().sum(),
+    }
+}
+
+/// The outcome of [`fill`].
+struct Filled {
+    chosen: Vec<usize>,
+    borrowed: Vec<Borrow>,
+    short: Vec<usize>,
+}
+
+/// Takes `targets[l]` items from each of `levels` (items in random order), which are levels
+/// `first..first + levels.len()` of `n_levels` equal GC levels over [0, 1]. A level with too few
+/// items takes the rest from the others' leftovers: nearest level first and, within a level,
+/// nearest GC to the short level first.
+fn fill(
+    candidates: &[Composition],
+    levels: &mut [Vec<usize>],
+    targets: &[usize],
+    first: usize,
+    n_levels: usize,
+) -> Filled {
+    let mut chosen = Vec::new();
+    let mut short = vec![0; levels.len()];
+    for ((items, &target), short) in levels.iter_mut().zip(targets).zip(&mut short) {
+        let take = target.min(items.len());
         chosen.extend(items.drain(..take));
-        short[b] = targets[b] - take;
+        *short = target - take;
     }
 
     let mut borrowed = Vec::new();
-    for (b, need) in short.iter_mut().enumerate() {
-        let (lo, hi) = (b as f64 / n_bins as f64, (b + 1) as f64 / n_bins as f64);
+    let n = levels.len();
+    for (l, need) in short.iter_mut().enumerate() {
+        let lo = (first + l) as f64 / n_levels as f64;
+        let hi = (first + l + 1) as f64 / n_levels as f64;
         let distance = |i: usize| {
             let g = candidates[i].gc_fraction();
             (lo - g).max(g - hi).max(0.0)
         };
-        let neighbours = (1..n_bins).flat_map(|d| [b.checked_sub(d), Some(b + d)]);
-        for from in neighbours.flatten().filter(|&nb| nb < n_bins) {
+        let neighbours = (1..n).flat_map(|d| [l.checked_sub(d), Some(l + d)]);
+        for from in neighbours.flatten().filter(|&nb| nb < n) {
             if *need == 0 {
                 break;
             }
-            let items = &mut left[from];
+            let items = &mut levels[from];
             if items.is_empty() {
                 continue;
             }
-            // Stable, so equally distant candidates stay in their random order.
+            // Stable, so equally distant items stay in their random order.
             items.sort_by(|&x, &y| distance(x).total_cmp(&distance(y)));
             let take = (*need).min(items.len());
             chosen.extend(items.drain(..take));
             *need -= take;
             borrowed.push(Borrow {
-                bin: b,
-                from_bin: from,
+                bin: first + l,
+                from_bin: first + from,
                 count: take,
             });
         }
     }
-    chosen.sort_unstable();
-    Matched {
+    Filled {
         chosen,
         borrowed,
-        missing: short.iter().sum(),
+        short,
     }
 }
 
@@ -191,19 +255,47 @@ mod tests {
     #[test]
     fn gc_matched_fills_each_bin_from_itself_when_it_can() {
         let candidates = with_gc(&[5, 15, 15, 25, 25, 25, 85, 95]);
-        let m = gc_matched(&candidates, &[1, 2, 2, 0, 0, 0, 0, 0, 1, 0], &mut rng());
+        let positives = with_gc(&[1, 11, 12, 21, 22, 81]);
+        let m = gc_matched(&candidates, &positives, 6, 10, &mut rng());
         assert!(m.borrowed.is_empty());
         assert_eq!(m.missing, 0);
         assert_eq!(m.chosen.len(), 6);
         let h = histogram(m.chosen.iter().map(|&i| candidates[i].bin(10)), 10);
         assert_eq!(h, [1, 2, 2, 0, 0, 0, 0, 0, 1, 0]);
+        // Twice the negatives: every bin's share doubles.
+        let m = gc_matched(
+            &with_gc(&[10, 11, 12, 13]),
+            &with_gc(&[15, 16]),
+            4,
+            10,
+            &mut rng(),
+        );
+        assert_eq!(m.chosen, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn within_a_bin_negatives_follow_the_positives_gc() {
+        // Bin 3 (30-40 %) holds candidates at every 1 %; the positives sit at its top edge.
+        let gc: Vec<u32> = (30..40).chain(30..40).collect();
+        let candidates = with_gc(&gc);
+        let m = gc_matched(&candidates, &with_gc(&[39, 39, 38]), 3, 10, &mut rng());
+        let mut picked: Vec<u32> = m.chosen.iter().map(|&i| candidates[i].gc).collect();
+        picked.sort();
+        assert_eq!(picked, [38, 39, 39]);
+        // Four positives at 39 %: two candidates there, the next nearest (38 %) fill the rest,
+        // and staying inside the bin is not reported as borrowing.
+        let m = gc_matched(&candidates, &with_gc(&[39, 39, 39, 39]), 4, 10, &mut rng());
+        let mut picked: Vec<u32> = m.chosen.iter().map(|&i| candidates[i].gc).collect();
+        picked.sort();
+        assert_eq!(picked, [38, 38, 39, 39]);
+        assert!(m.borrowed.is_empty());
     }
 
     #[test]
     fn a_short_bin_borrows_the_nearest_gc_from_neighbours_and_says_so() {
         // Bin 9 wants 3 but has 1; bin 8 holds 80 %, 81 % and 89 %; bin 7 holds 79 %.
         let candidates = with_gc(&[95, 80, 81, 89, 79, 10]);
-        let m = gc_matched(&candidates, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 3], &mut rng());
+        let m = gc_matched(&candidates, &with_gc(&[95, 96, 97]), 3, 10, &mut rng());
         assert_eq!(m.missing, 0);
         assert_eq!(m.chosen, [0, 2, 3]);
         assert_eq!(
@@ -214,7 +306,7 @@ mod tests {
                 count: 2
             }]
         );
-        let m = gc_matched(&candidates, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 5], &mut rng());
+        let m = gc_matched(&candidates, &with_gc(&[95; 5]), 5, 10, &mut rng());
         assert_eq!(m.chosen, [0, 1, 2, 3, 4]);
         assert_eq!(m.borrowed.len(), 2);
         assert_eq!(m.borrowed[1].from_bin, 7);
@@ -223,7 +315,7 @@ mod tests {
     #[test]
     fn gc_matched_reports_what_no_bin_could_supply() {
         let candidates = with_gc(&[50, 51]);
-        let m = gc_matched(&candidates, &[0, 0, 0, 0, 0, 4, 0, 0, 0, 0], &mut rng());
+        let m = gc_matched(&candidates, &with_gc(&[55; 4]), 4, 10, &mut rng());
         assert_eq!((m.chosen.len(), m.missing), (2, 2));
     }
 

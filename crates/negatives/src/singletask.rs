@@ -113,16 +113,17 @@ pub fn build(src: &Source<'_>, tf: &str, params: &Params) -> Result<(Windows, Re
         }
         let mut rng = seeds::rng(params.seed, Purpose::Negatives);
         let chosen = if params.strategy == Strategy::GcMatched {
-            let positive_bins = crate::gc::histogram(
-                positives.compositions.iter().map(|c| c.bin(params.gc_bins)),
-                params.gc_bins,
-            );
-            let targets = sample::apportion(requested, &positive_bins);
             let Matched {
                 chosen,
                 borrowed: b,
                 ..
-            } = sample::gc_matched(&unbound.compositions, &targets, &mut rng);
+            } = sample::gc_matched(
+                &unbound.compositions,
+                &positives.compositions,
+                requested,
+                params.gc_bins,
+                &mut rng,
+            );
             for x in &b {
                 tracing::warn!(
                     tf,
