@@ -127,10 +127,10 @@ pub(crate) fn resolve(
     let (path, interval) = (path.to_owned(), iv.to_interval());
     match sizes.check(&interval) {
         Ok(id) => Ok(Some(id as u32)),
-        Err(source @ tfbind_genome::Error::UnknownChrom { .. }) => {
-            Err(Error::UnknownChrom { path, line, source })
+        Err(cause @ tfbind_genome::Error::UnknownChrom { .. }) => {
+            Err(Error::UnknownChrom { path, line, cause })
         }
-        Err(source) => Err(Error::OutsideChrom { path, line, source }),
+        Err(cause) => Err(Error::OutsideChrom { path, line, cause }),
     }
 }
 

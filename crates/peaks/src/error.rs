@@ -1,15 +1,12 @@
 use std::{io, path::PathBuf};
 
 /// Errors of the peaks stage. Each names the file, and the line where there is one, so that the
-/// binary prints one line a user can act on.
+/// binary prints one line a user can act on. Underlying errors are part of the message, not
+/// `#[source]`s: `tfbind_cli::run` prints the whole chain, which would repeat them.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}", path = .path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error("{path}: {cause}", path = .path.display())]
+    Io { path: PathBuf, cause: io::Error },
     /// A line that is not what the file should hold (too few fields, a bad number, ...).
     #[error("{path}:{line}: {message}", path = .path.display())]
     Line {
@@ -19,15 +16,14 @@ pub enum Error {
     },
     /// Decompression failed: a truncated download or a damaged file.
     #[error(
-        "{path}:{line}: truncated or corrupt gzip data ({source}); the file is damaged or was \
+        "{path}:{line}: truncated or corrupt gzip data ({cause}); the file is damaged or was \
          not fully downloaded",
         path = .path.display()
     )]
     Corrupt {
         path: PathBuf,
         line: u64,
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     #[error(
         "{path}: compressed with {format}, which tfbind-peaks does not read; give it plain, \
@@ -37,25 +33,23 @@ pub enum Error {
     UnsupportedCompression { path: PathBuf, format: &'static str },
     /// An interval on a chromosome the genome lacks (a genome error, located in the input).
     #[error(
-        "{path}:{line}: {source}; --skip-unknown-chroms skips such lines",
+        "{path}:{line}: {cause}; --skip-unknown-chroms skips such lines",
         path = .path.display()
     )]
     UnknownChrom {
         path: PathBuf,
         line: u64,
-        #[source]
-        source: tfbind_genome::Error,
+        cause: tfbind_genome::Error,
     },
     /// An interval past the end of its chromosome: almost always another assembly's coordinates.
     #[error(
-        "{path}:{line}: {source}: are the genome and this file of the same assembly?",
+        "{path}:{line}: {cause}: are the genome and this file of the same assembly?",
         path = .path.display()
     )]
     OutsideChrom {
         path: PathBuf,
         line: u64,
-        #[source]
-        source: tfbind_genome::Error,
+        cause: tfbind_genome::Error,
     },
     #[error(
         "{path}:{line}: its {width} bp window {window} runs off {chrom} ({len} bp); \
@@ -84,13 +78,31 @@ pub enum Error {
     },
     #[error("no windows left: {reason}")]
     NoWindows { reason: String },
-    #[error(transparent)]
-    Genome(#[from] tfbind_genome::Error),
-    #[error(transparent)]
-    Dataset(#[from] tfbind_dataset::Error),
-    #[error(transparent)]
-    Artifact(#[from] tfbind_artifact::Error),
+    // The shared crates' errors already put their cause in the message (and also mark it as
+    // their `#[source]`): wrapped without a source, so it is printed once.
+    #[error("{0}")]
+    Genome(tfbind_genome::Error),
+    #[error("{0}")]
+    Dataset(tfbind_dataset::Error),
+    #[error("{0}")]
+    Artifact(tfbind_artifact::Error),
 }
+
+macro_rules! wrap {
+    ($($variant:ident($t:ty)),+) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Self {
+                Self::$variant(e)
+            }
+        }
+    )+};
+}
+
+wrap!(
+    Genome(tfbind_genome::Error),
+    Dataset(tfbind_dataset::Error),
+    Artifact(tfbind_artifact::Error)
+);
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -107,6 +119,6 @@ impl Error {
 
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| Self::Io { path, source }
+        move |cause| Self::Io { path, cause }
     }
 }

@@ -67,17 +67,17 @@ impl LineReader {
         self.buf.clear();
         let n = match self.inner.read_until(b'\n', &mut self.buf) {
             Ok(n) => n,
-            Err(source) if self.compressed => {
+            Err(cause) if self.compressed => {
                 return Err(Error::Corrupt {
                     path: self.path.clone(),
                     line: self.line + 1,
-                    source,
+                    cause,
                 })
             }
-            Err(source) => {
+            Err(cause) => {
                 return Err(Error::Io {
                     path: self.path.clone(),
-                    source,
+                    cause,
                 })
             }
         };

@@ -23,7 +23,7 @@ use tfbind_peaks::{Assign, BuildInputs, BuildParams, ImportInputs, OffEnd, Outco
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Common options")]
     common: CommonArgs,
 }
 
@@ -110,8 +110,8 @@ struct BuildArgs {
     #[arg(long, value_name = "BP")]
     merge_distance: Option<u64>,
     /// Windows running off a chromosome end: shift (move inside, keeping the width; dropped if the
-    /// chromosome is shorter), clip (cut, so the window is shorter), drop, or error.
-    /// [config: off_end; default: shift]
+    /// chromosome is shorter), clip (cut it short; tfbind-encode needs one width, so not for
+    /// training sets), drop, or error. [config: off_end; default: shift]
     #[arg(long, value_name = "WHAT", value_parser = OffEnd::NAMES.to_vec())]
     off_end: Option<String>,
     /// Skip (and count) peaks and regions on chromosomes the genome lacks instead of failing.
