@@ -1,73 +1,114 @@
-//! A global allocator that asks Linux for transparent huge pages for large buffers.
+//! A global allocator that backs large buffers with transparent huge pages.
 //!
-//! The stage's big buffers (sequences, labels, file contents: tens of MB each) are touched once
-//! and the process ends, so first-touch page faults are a large share of its run time: on the
-//! 2-core VMs tfbind is benchmarked on, faulting in 100 MB of 4 KiB pages takes ~290 ms, against
-//! ~10 ms with 2 MiB pages (`madvise(MADV_HUGEPAGE)`; THP is in `madvise` mode there and on most
-//! distributions). Small allocations are left as they are.
+//! The stage's big buffers (file contents, sequences, labels: tens of MB each) are written once and
+//! the process ends, so first-touch page faults are a large share of its run time. On the 2-core
+//! VMs tfbind is benchmarked on, faulting in 100 MB of fresh 4 KiB pages takes 90–290 ms, against
+//! 10–25 ms for 2 MiB pages. So allocations from 2 MiB on get their own 2 MiB-aligned mapping,
+//! advised `MADV_HUGEPAGE` before it is touched (THP runs in `madvise` mode there, as on most
+//! distributions); smaller ones go to the system allocator. Going through `malloc` and advising
+//! afterwards is not enough: `malloc` serves large blocks from its heap after a large free, and
+//! `realloc` copies into fresh memory before it could be advised.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
 pub struct HugePages;
 
-/// Allocations from this size on are advised; below it a huge page would be mostly unused.
-const THRESHOLD: usize = 2 << 20;
+/// Size (and alignment) of a transparent huge page on x86-64 and aarch64 with 4 KiB base pages.
+const HUGE: usize = 2 << 20;
 
-// SAFETY: every call is forwarded to `System`, which upholds the `GlobalAlloc` contract; the
-// only addition is `madvise` on memory the allocation owns, which changes how the kernel backs it,
-// never its contents or ownership.
+// SAFETY: small (or over-aligned) requests are forwarded to `System`. Large ones are whole
+// private anonymous mappings, exclusively owned by the allocation, HUGE-aligned (so any
+// `layout.align() <= HUGE` holds), zero-filled by the kernel, and unmapped with the same length
+// they were mapped with (`mapped_len` of the size that `dealloc`/`realloc` are given back).
 unsafe impl GlobalAlloc for HugePages {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = System.alloc(layout);
-        if layout.size() >= THRESHOLD {
-            advise(p, layout.size());
+        if is_large(layout) {
+            map(layout.size())
+        } else {
+            System.alloc(layout)
         }
-        p
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if layout.size() < THRESHOLD {
-            return System.alloc_zeroed(layout);
+        if is_large(layout) {
+            map(layout.size())
+        } else {
+            System.alloc_zeroed(layout)
         }
-        // `calloc` may zero the memory itself, faulting it in as small pages before the advice
-        // could apply; so advise first, then zero.
-        let p = System.alloc(layout);
-        if !p.is_null() {
-            advise(p, layout.size());
-            std::ptr::write_bytes(p, 0, layout.size());
-        }
-        p
     }
 
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
-        System.dealloc(p, layout)
+        if is_large(layout) {
+            libc::munmap(p.cast(), mapped_len(layout.size()));
+        } else {
+            System.dealloc(p, layout)
+        }
     }
 
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let q = System.realloc(p, layout, new_size);
-        if new_size >= THRESHOLD {
-            advise(q, new_size);
-        }
-        q
-    }
-}
-
-/// Advises the whole pages inside `p..p + size`; a failure (an old kernel, THP disabled) only
-/// means small pages.
-fn advise(p: *mut u8, size: usize) {
-    #[cfg(target_os = "linux")]
-    if !p.is_null() {
-        const PAGE: usize = 4096;
-        let start = (p as usize).next_multiple_of(PAGE);
-        let end = (p as usize + size) & !(PAGE - 1);
-        if end > start {
-            // SAFETY: the range lies inside an allocation this process owns; MADV_HUGEPAGE does
-            // not change memory contents.
-            unsafe {
-                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+        match (is_large(layout), is_large(new_layout)) {
+            (false, false) => System.realloc(p, layout, new_size),
+            (true, true) => {
+                // The kernel moves the pages (and the advice) without copying them.
+                let q = libc::mremap(
+                    p.cast(),
+                    mapped_len(layout.size()),
+                    mapped_len(new_size),
+                    libc::MREMAP_MAYMOVE,
+                );
+                if q == libc::MAP_FAILED {
+                    std::ptr::null_mut()
+                } else {
+                    q.cast()
+                }
+            }
+            _ => {
+                let q = self.alloc(new_layout);
+                if !q.is_null() {
+                    std::ptr::copy_nonoverlapping(p, q, layout.size().min(new_size));
+                    self.dealloc(p, layout);
+                }
+                q
             }
         }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (p, size);
+}
+
+fn is_large(layout: Layout) -> bool {
+    layout.size() >= HUGE && layout.align() <= HUGE
+}
+
+/// Length of the mapping that holds `size` bytes: whole base pages.
+fn mapped_len(size: usize) -> usize {
+    size.next_multiple_of(4096)
+}
+
+/// A fresh HUGE-aligned mapping of `size` bytes advised for huge pages, or null.
+unsafe fn map(size: usize) -> *mut u8 {
+    let len = mapped_len(size);
+    // Over-map by one huge page, then unmap the unaligned head and the tail.
+    let raw = libc::mmap(
+        std::ptr::null_mut(),
+        len + HUGE,
+        libc::PROT_READ | libc::PROT_WRITE,
+        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+        -1,
+        0,
+    );
+    if raw == libc::MAP_FAILED {
+        return std::ptr::null_mut();
+    }
+    let start = (raw as usize).next_multiple_of(HUGE);
+    let head = start - raw as usize;
+    if head > 0 {
+        libc::munmap(raw, head);
+    }
+    let tail = HUGE - head;
+    if tail > 0 {
+        libc::munmap((start + len) as *mut libc::c_void, tail);
+    }
+    // A failure (THP disabled, an old kernel) only means small pages.
+    libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+    start as *mut u8
 }

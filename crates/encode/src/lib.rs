@@ -17,7 +17,7 @@ pub use split::{assign_splits, SplitMethod};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tfbind_artifact::{Artifact, ArtifactBuilder};
+use tfbind_artifact::{Artifact, ArtifactBuilder, InputRef, MANIFEST_FILE};
 use tfbind_dataset::{Dataset, Split, Window, Windows, DATASET, WINDOWS};
 use tfbind_genome::{codes, Genome, Locus};
 
@@ -169,6 +169,9 @@ pub fn encode(
         }
     }
 
+    // A split that cannot work (held-out chromosomes absent) fails before any fetching.
+    assign_splits(&windows.windows, params)?;
+
     // Check every window before fetching, so the error names the first bad line.
     let mut fetched_rows = Vec::with_capacity(n);
     let mut loci = Vec::with_capacity(n);
@@ -319,45 +322,60 @@ pub fn run(
     out: &Path,
     params: &EncodeParams,
     force: bool,
-    on_start: &dyn Fn(usize),
+    on_start: &(dyn Fn(usize) + Sync),
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Outcome> {
     let clock = std::time::Instant::now();
     let phase = |what: &str| tracing::debug!(seconds = clock.elapsed().as_secs_f64(), "{what}");
-    let recorded = params.recorded();
-    let table = tfbind_artifact::to_table(&recorded)?;
-    // Hashing the genome and verifying the windows artifact are independent reads.
-    let (genome_input, windows_artifact) = rayon::join(
-        || tfbind_artifact::input_file(genome_path),
-        || Artifact::open(windows_dir, WINDOWS),
-    );
-    let windows_artifact = windows_artifact?;
-    phase("hashed the genome and verified the windows artifact");
-    let inputs = vec![
-        tfbind_artifact::input_artifact(&windows_artifact),
-        genome_input?,
-    ];
-    if !force {
-        if let Some(existing) = tfbind_artifact::up_to_date(out, DATASET, &table, &inputs) {
-            let summary = read_summary(&existing)?;
+    let table = tfbind_artifact::to_table(&params.recorded())?;
+    let windows_artifact = Artifact::open_unverified(windows_dir)?;
+    windows_artifact.expect_kind(WINDOWS)?;
+    // The input pins: the windows artifact's manifest checksum (once its files are verified) and
+    // the genome's content checksum.
+    let pin_inputs = || -> Result<Vec<InputRef>> {
+        let (genome, verified) = rayon::join(
+            || tfbind_artifact::input_file(genome_path),
+            || windows_artifact.verify(),
+        );
+        verified?;
+        Ok(vec![
+            tfbind_artifact::input_artifact(&windows_artifact),
+            genome?,
+        ])
+    };
+    let mut inputs = None;
+    if !force && out.join(MANIFEST_FILE).is_file() {
+        let pins = pin_inputs()?;
+        if let Some(existing) = tfbind_artifact::up_to_date(out, DATASET, &table, &pins) {
             return Ok(Outcome {
-                summary,
+                summary: read_summary(&existing)?,
                 out: out.to_owned(),
                 up_to_date: true,
             });
         }
+        inputs = Some(pins);
     }
 
-    let (windows, genome) = rayon::join(
-        || Windows::read(&windows_artifact),
-        || Genome::open(genome_path),
+    // Without an up-to-date check to make first, hashing the inputs (tens of MB) runs alongside
+    // the work, which has single-threaded stretches; nothing is written before it passes.
+    let (inputs, work) = rayon::join(
+        || inputs.map_or_else(pin_inputs, Ok),
+        || -> Result<_> {
+            let (windows, genome) = rayon::join(
+                || Windows::read(&windows_artifact),
+                || Genome::open(genome_path),
+            );
+            let (windows, genome) = (windows?, genome?);
+            phase("read the windows and opened the genome");
+            on_start(windows.windows.len());
+            let windows_bed = windows_artifact.dir().join("windows.bed");
+            encode(windows, &windows_bed, &genome, params, progress)
+        },
     );
-    let (windows, genome) = (windows?, genome?);
-    phase("read the windows and opened the genome");
-    on_start(windows.windows.len());
-    let windows_bed = windows_artifact.dir().join("windows.bed");
-    let (dataset, summary) = encode(windows, &windows_bed, &genome, params, progress)?;
-    phase("encoded");
+    // A corrupt input explains any error the work ran into, so it is reported first.
+    let inputs = inputs?;
+    let (dataset, summary) = work?;
+    phase("encoded, inputs pinned");
 
     let builder = ArtifactBuilder::new(out, DATASET, table, inputs)?;
     dataset.write(builder.dir())?;

@@ -1,5 +1,6 @@
 //! tfbind-encode: fetch and encode the windows of a `windows` artifact into a `dataset` artifact.
 
+#[cfg(target_os = "linux")]
 mod huge_pages;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tfbind_cli::{CommonArgs, UsageError};
 use tfbind_encode::{EncodeParams, SplitMethod, Summary};
 
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static ALLOCATOR: huge_pages::HugePages = huge_pages::HugePages;
 
