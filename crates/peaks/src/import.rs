@@ -13,7 +13,7 @@ use tfbind_dataset::{LabelMatrix, Regions, Window, BOUND, UNBOUND, UNKNOWN};
 use tfbind_genome::ChromSizes;
 
 use crate::{
-    bed::{self, UnknownChroms},
+    bed,
     lines::LineReader,
     output::{self, Outcome},
     Error, Result, Summary,
@@ -90,7 +90,9 @@ fn read_windows(path: &Path, sizes: Option<&ChromSizes>) -> Result<(Vec<Window>,
         let mut fields = bed::fields(line);
         let iv = bed::interval(line, &mut fields).map_err(|m| Error::at(path, n, m))?;
         if let Some(sizes) = sizes {
-            bed::resolve(sizes, UnknownChroms::Error, path, n, iv)?;
+            sizes
+                .check(&iv.to_interval())
+                .map_err(|cause| Error::at(path, n, cause.to_string()))?;
         }
         let name = fields
             .next()

@@ -127,25 +127,17 @@ pub(crate) fn matrix(names: Vec<String>, columns: &[Column], n_rows: usize) -> L
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::windows::Win;
+    use crate::windows::unnamed;
 
     /// Windows on chr0: [0,200) [100,300) [150,350) [1000,1200); chr1: [0,200); chr2 has none.
     fn index() -> WindowIndex {
-        let wins: Vec<Win> = [
+        let wins = unnamed(&[
             (0, 0, 200),
             (0, 100, 300),
             (0, 150, 350),
             (0, 1000, 1200),
             (1, 0, 200),
-        ]
-        .into_iter()
-        .map(|(chrom, start, end)| Win {
-            chrom,
-            start,
-            end,
-            name: None,
-        })
-        .collect();
+        ]);
         WindowIndex::new(&wins, 3)
     }
 

@@ -175,20 +175,11 @@ mod tests {
         // Named narrowPeak: even the first line must have 10 fields.
         let e = read("t.narrowPeak", "chr1\t1\t5\n", UnknownChroms::Error).unwrap_err();
         assert!(e.to_string().contains("t.narrowPeak:1:"), "{e}");
-        let e = read(
-            "x.bed",
-            "chr1\t100\t300\tp\t0\t.\t1\t1\t1\t200\n",
-            UnknownChroms::Error,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("outside its peak"), "{e}");
-        let e = read(
-            "x.bed",
-            "chr1\t100\t300\tp\t0\t.\t1\t1\t1\t-2\n",
-            UnknownChroms::Error,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("\"-2\""), "{e}");
+        for (summit, needle) in [("200", "outside its peak"), ("-2", "\"-2\"")] {
+            let line = format!("chr1\t100\t300\tp\t0\t.\t1\t1\t1\t{summit}\n");
+            let e = read("x.bed", &line, UnknownChroms::Error).unwrap_err();
+            assert!(e.to_string().contains(needle), "{e}");
+        }
     }
 
     #[test]

@@ -264,6 +264,20 @@ impl WindowIndex {
     }
 }
 
+/// Unnamed windows from `(chrom, start, end)`, for tests.
+#[cfg(test)]
+pub(crate) fn unnamed(coords: &[(u32, u64, u64)]) -> Vec<Win> {
+    coords
+        .iter()
+        .map(|&(chrom, start, end)| Win {
+            chrom,
+            start,
+            end,
+            name: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,19 +368,13 @@ mod tests {
 
     #[test]
     fn blacklist_and_duplicates() {
-        let win = |chrom, start, end| Win {
-            chrom,
-            start,
-            end,
-            name: None,
-        };
-        let mut w = vec![
-            win(1, 0, 10),
-            win(0, 50, 60),
-            win(0, 0, 10),
-            win(0, 50, 60),
-            win(0, 30, 40),
-        ];
+        let mut w = unnamed(&[
+            (1, 0, 10),
+            (0, 50, 60),
+            (0, 0, 10),
+            (0, 50, 60),
+            (0, 30, 40),
+        ]);
         assert_eq!(sort_dedup(&mut w), 1);
         assert_eq!(
             coords(&w),
@@ -380,21 +388,13 @@ mod tests {
 
     #[test]
     fn index_finds_exactly_the_overlapping_windows() {
-        let wins: Vec<Win> = [
+        let wins = unnamed(&[
             (0, 0, 200),
             (0, 100, 300),
             (0, 150, 160),
             (0, 400, 600),
             (1, 0, 10),
-        ]
-        .into_iter()
-        .map(|(chrom, start, end)| Win {
-            chrom,
-            start,
-            end,
-            name: None,
-        })
-        .collect();
+        ]);
         let index = WindowIndex::new(&wins, 3);
         let brute = |chrom: u32, s: u64, e: u64| -> Vec<usize> {
             (0..wins.len())

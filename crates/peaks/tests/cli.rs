@@ -539,6 +539,7 @@ fn import_refuses_mismatched_or_unknown_rows() {
     s.write("w.bed", "chr1\t0\t200\tw1\nchr3\t0\t200\tw2\n");
     let run = import("region\tA\nw1\t1\nw2\t1\n");
     s.assert_fails(&run, 1, &["w.bed:2:", "chr3"]);
+    assert!(!run.stderr.contains("--skip"), "import has no such flag");
     s.write("w.bed", "chr1\t0\t200\n");
     let run = import("region\tA\nw1\t1\n");
     s.assert_fails(&run, 1, &["w.bed:1:", "name"]);
