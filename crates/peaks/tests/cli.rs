@@ -50,6 +50,15 @@ impl Scratch {
         path
     }
 
+    /// bgzip, as `bgzip` writes it: BGZF blocks and the empty end-of-file block.
+    fn write_bgzf(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        let mut writer = noodles::bgzf::io::Writer::new(std::fs::File::create(&path).unwrap());
+        writer.write_all(text.as_bytes()).unwrap();
+        writer.finish().unwrap();
+        path
+    }
+
     fn genome(&self) -> String {
         self.path("genome.fa").display().to_string()
     }
@@ -133,8 +142,9 @@ fn column(regions: &Regions, tf: &str) -> Vec<i8> {
 #[test]
 fn builds_windows_from_regions_with_each_rule() {
     let s = Scratch::new();
-    // Regions r1 and r2 give overlapping windows [100,300) and [150,350); r3 is on chr2.
-    s.write(
+    // Regions r1 and r2 give overlapping windows [100,300) and [150,350); r3 is on chr2. The
+    // regions are bgzip under a plain name, B's peaks gzip, A's plain text.
+    s.write_bgzf(
         "dhs.bed",
         "chr1\t150\t250\tr1\nchr1\t200\t300\tr2\nchr2\t0\t200\tr3\n",
     );
