@@ -17,6 +17,8 @@ pub enum Error {
     },
     #[error("{path}: no windows to encode")]
     Empty { path: PathBuf },
+    #[error("{path}: all {windows} windows contain N, so --drop-n leaves none")]
+    AllDropped { path: PathBuf, windows: usize },
     #[error("{path}: synthetic sequences are {len} bp but the windows are {expected} bp")]
     SyntheticLength {
         path: PathBuf,

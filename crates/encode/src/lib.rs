@@ -43,8 +43,9 @@ pub struct EncodeParams {
 }
 
 impl Default for EncodeParams {
-    /// Chromosome split holding out chr7 for validation and chr8, chr9 for test, as DeepSEA and
-    /// its successors on hg19/hg38; a genome without them needs its own lists.
+    /// Chromosome split holding out chr7 for validation and chr8, chr9 for test, as DeepSEA
+    /// (Zhou & Troyanskaya 2015) and many models after it; a genome or subset without these
+    /// chromosomes needs its own lists (an absent held-out chromosome is an error, not an empty set).
     fn default() -> Self {
         Self {
             split: SplitMethod::Chromosome,
@@ -128,7 +129,7 @@ pub struct Summary {
     pub test: usize,
 }
 
-/// The files of the dataset artifact besides the tfbind-dataset ones.
+/// The [`Summary`], a file of the dataset artifact beyond the tfbind-dataset format.
 const SUMMARY_FILE: &str = "summary.json";
 
 /// Builds the dataset of `windows` from `genome`, fetching in parallel on the current rayon pool;
@@ -176,7 +177,13 @@ pub fn encode(
     let mut fetched_rows = Vec::with_capacity(n);
     let mut loci = Vec::with_capacity(n);
     for (row, w) in windows.windows.iter().enumerate() {
-        if w.len() as usize != seq_len || seq_len == 0 {
+        if w.is_empty() {
+            return Err(line_error(
+                row,
+                format!("window {}:{}-{} is empty", w.chrom, w.start, w.end),
+            ));
+        }
+        if w.len() as usize != seq_len {
             return Err(line_error(
                 row,
                 format!(
@@ -257,8 +264,9 @@ pub fn encode(
         }
     }
     if dataset_windows.is_empty() {
-        return Err(Error::Empty {
+        return Err(Error::AllDropped {
             path: windows_bed.to_owned(),
+            windows: n,
         });
     }
 

@@ -210,3 +210,24 @@ fn help_documents_every_option() {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
 }
+
+#[test]
+fn empty_window() {
+    let mut w = windows();
+    w.windows[0].end = w.windows[0].start;
+    fails(&w, &[], 1, &["windows.bed:1:", "is empty"]);
+}
+
+#[test]
+fn drop_n_leaving_nothing() {
+    // Row 0, then the four windows of the example that hold N.
+    let w = example_windows(usize::MAX);
+    assert_eq!(w.windows.len(), 5);
+    let rows = [1, 2, 3, 4];
+    let w = Windows {
+        windows: rows.iter().map(|&r| w.windows[r].clone()).collect(),
+        labels: w.labels.select(&rows, &[0, 1, 2]),
+        synthetic: None,
+    };
+    fails(&w, &["--drop-n"], 1, &["all 4 windows contain N"]);
+}
