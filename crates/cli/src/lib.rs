@@ -7,6 +7,7 @@ mod progress;
 pub use config::{load_section, SECTIONS};
 pub use progress::{bar, spinner};
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -65,6 +66,8 @@ impl CommonArgs {
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
             .with_target(false)
+            // Colour codes would litter Make and Slurm logs.
+            .with_ansi(std::io::stderr().is_terminal())
             .try_init();
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads())
@@ -87,6 +90,22 @@ impl CommonArgs {
     }
 }
 
+/// The error and its causes joined by `: `, leaving out a cause that its parent's message already
+/// quotes (typed errors often print their source and also expose it as `source()`).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line
+}
+
 /// An error in how the binary was called (exit code 2), as opposed to bad data (exit code 1).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -103,8 +122,32 @@ pub fn run(body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
             } else {
                 1
             };
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", one_line(&e));
             ExitCode::from(code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{path}: {source}")]
+    struct Quoting {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn one_line_drops_causes_already_quoted() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let e = anyhow::Error::new(Quoting {
+            path: "peaks.bed".into(),
+            source: io,
+        })
+        .context("cannot read peaks");
+        assert_eq!(one_line(&e), "cannot read peaks: peaks.bed: No such file");
     }
 }
