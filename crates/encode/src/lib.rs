@@ -88,23 +88,19 @@ impl EncodeParams {
         Ok(())
     }
 
-    /// The parameters as they are recorded: those the split does not use are left out, so changing
-    /// them does not make an up-to-date dataset look stale.
-    fn recorded(&self) -> Self {
-        let mut p = self.clone();
-        match p.split {
-            SplitMethod::Chromosome => {
-                let defaults = Self::default();
-                p.valid_fraction = defaults.valid_fraction;
-                p.test_fraction = defaults.test_fraction;
-                p.seed = defaults.seed;
-            }
-            SplitMethod::Random => {
-                p.valid_chroms.clear();
-                p.test_chroms.clear();
-            }
+    /// The parameters as they are recorded in the manifest: those the split method does not use
+    /// are left out, so changing them neither shows in the manifest nor makes an up-to-date
+    /// dataset look stale.
+    pub fn recorded(&self) -> Result<toml::Table> {
+        let mut table = tfbind_artifact::to_table(self)?;
+        let unused: &[&str] = match self.split {
+            SplitMethod::Chromosome => &["valid_fraction", "test_fraction", "seed"],
+            SplitMethod::Random => &["valid_chroms", "test_chroms"],
+        };
+        for key in unused {
+            table.remove(*key);
         }
-        p
+        Ok(table)
     }
 }
 
@@ -335,7 +331,7 @@ pub fn run(
 ) -> Result<Outcome> {
     let clock = std::time::Instant::now();
     let phase = |what: &str| tracing::debug!(seconds = clock.elapsed().as_secs_f64(), "{what}");
-    let table = tfbind_artifact::to_table(&params.recorded())?;
+    let table = params.recorded()?;
     let windows_artifact = Artifact::open_unverified(windows_dir)?;
     windows_artifact.expect_kind(WINDOWS)?;
     // The input pins: the windows artifact's manifest checksum (once its files are verified) and
