@@ -49,7 +49,8 @@ unsafe impl GlobalAlloc for HugePages {
         let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
         match (is_large(layout), is_large(new_layout)) {
             (false, false) => System.realloc(p, layout, new_size),
-            (true, true) => {
+            // mremap keeps only page alignment when it moves the mapping.
+            (true, true) if layout.align() <= PAGE => {
                 // The kernel moves the pages (and the advice) without copying them.
                 let q = libc::mremap(
                     p.cast(),
@@ -79,9 +80,12 @@ fn is_large(layout: Layout) -> bool {
     layout.size() >= HUGE && layout.align() <= HUGE
 }
 
+/// The base page size on the targets with 2 MiB transparent huge pages.
+const PAGE: usize = 4096;
+
 /// Length of the mapping that holds `size` bytes: whole base pages.
 fn mapped_len(size: usize) -> usize {
-    size.next_multiple_of(4096)
+    size.next_multiple_of(PAGE)
 }
 
 /// A fresh HUGE-aligned mapping of `size` bytes advised for huge pages, or null.
@@ -111,4 +115,39 @@ unsafe fn map(size: usize) -> *mut u8 {
     // A failure (THP disabled, an old kernel) only means small pages.
     libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
     start as *mut u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_blocks_are_aligned_zeroed_and_keep_their_bytes_through_realloc() {
+        let a = HugePages;
+        unsafe {
+            let layout = Layout::from_size_align(3 * HUGE + 123, 8).unwrap();
+            let p = a.alloc_zeroed(layout);
+            assert!(!p.is_null());
+            assert_eq!(p as usize % HUGE, 0);
+            let bytes = std::slice::from_raw_parts_mut(p, layout.size());
+            assert!(bytes.iter().all(|&b| b == 0));
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = (i % 251) as u8;
+            }
+            // Grow (mremap), shrink below the threshold (copy to malloc), grow back (copy).
+            let p = a.realloc(p, layout, 5 * HUGE);
+            let layout = Layout::from_size_align(5 * HUGE, 8).unwrap();
+            let check = |p: *mut u8, n: usize| {
+                let bytes = std::slice::from_raw_parts(p, n);
+                assert!(bytes.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+            };
+            check(p, 3 * HUGE + 123);
+            let p = a.realloc(p, layout, 1000);
+            let layout = Layout::from_size_align(1000, 8).unwrap();
+            check(p, 1000);
+            let p = a.realloc(p, layout, 2 * HUGE);
+            check(p, 1000);
+            a.dealloc(p, Layout::from_size_align(2 * HUGE, 8).unwrap());
+        }
+    }
 }
