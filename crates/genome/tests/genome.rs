@@ -360,3 +360,23 @@ fn indexes_built_here_equal_samtools_ones_for_the_bundle() {
     let shipped = Genome::open(format!("{BUNDLE}/genome.fa.gz")).unwrap();
     assert_eq!(built.fetch(&w).unwrap(), shipped.fetch(&w).unwrap());
 }
+
+#[test]
+fn last_line_without_line_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let seq = sequence(1_000, 5);
+    let mut text = fasta_text(&[("x", &seq)], 60, false);
+    text.pop();
+    let plain = dir.path().join("x.fa");
+    fs::write(&plain, &text).unwrap();
+    let bgzip = dir.path().join("x.fa.gz");
+    write_bgzf(&bgzip, &text);
+    let tail = Interval::new("x", 900, 1_000);
+    for path in [plain, bgzip] {
+        let genome = Genome::open(&path).unwrap();
+        assert_eq!(
+            genome.fetch(&tail).unwrap(),
+            expected_codes(&seq, 900, 1_000)
+        );
+    }
+}
