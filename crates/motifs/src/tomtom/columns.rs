@@ -240,6 +240,37 @@ fn min_max(values: &[f64]) -> (f64, f64) {
     )
 }
 
+/// Adds `weights[j]` to `out[bins[j]]` for every `j`, in four interleaved partial histograms
+/// (three in `spare`, which is scratch): a run of equal bins, common in score distributions, then
+/// makes four independent chains of read-modify-writes instead of one, each waiting for the last
+/// to leave the store buffer. (On JASPAR × JASPAR, two ways made the whole comparison 6% slower
+/// than four.)
+#[inline(always)]
+pub(crate) fn histogram(bins: &[i32], weights: &[u32], out: &mut [u32], spare: &mut Vec<u32>) {
+    const WAYS: usize = 4;
+    let n = out.len();
+    spare.clear();
+    spare.resize((WAYS - 1) * n, 0);
+    let (s1, rest) = spare.split_at_mut(n);
+    let (s2, s3) = rest.split_at_mut(n);
+    let full = bins.len() - bins.len() % WAYS;
+    for (b, w) in bins[..full]
+        .chunks_exact(WAYS)
+        .zip(weights[..full].chunks_exact(WAYS))
+    {
+        out[b[0] as usize] += w[0];
+        s1[b[1] as usize] += w[1];
+        s2[b[2] as usize] += w[2];
+        s3[b[3] as usize] += w[3];
+    }
+    for (&b, &w) in bins[full..].iter().zip(&weights[full..]) {
+        out[b as usize] += w;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o += s1[i] + s2[i] + s3[i];
+    }
+}
+
 /// The integer part of `v`, which must lie in [0, 2³¹). Adding 1.5 · 2⁵² to a whole number
 /// puts it in the low bits of the mantissa; unlike `as`, which must saturate, this vectorizes.
 #[inline(always)]
@@ -265,6 +296,7 @@ pub(crate) fn binned_median(
     targets: &TargetColumns,
     cells: &mut [u32],
     cell_of: &mut Vec<i32>,
+    spare: &mut Vec<u32>,
 ) -> f64 {
     let range = hi - lo;
     if range == 0.0 {
@@ -275,9 +307,7 @@ pub(crate) fn binned_median(
     cell_of.clear();
     cell_of.extend(row.iter().map(|&v| whole((v - lo) / range * scale)));
     cells.fill(0);
-    for (&cell, &count) in cell_of.iter().zip(&targets.counts) {
-        cells[cell as usize] += count;
-    }
+    histogram(cell_of, &targets.counts, cells, spare);
     let mut cumulative = 0u64;
     let stop = cells
         .iter()
@@ -340,7 +370,15 @@ mod tests {
         let targets = TargetColumns::new(&[m], false, None, Distance::Euclidean);
         let row = [0.0, -1.0, -0.5, -0.2, -0.9];
         let mut cells = vec![0u32; 1000];
-        let med = binned_median(&row, -1.0, 0.0, &targets, &mut cells, &mut Vec::new());
+        let med = binned_median(
+            &row,
+            -1.0,
+            0.0,
+            &targets,
+            &mut cells,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        );
         assert_eq!(med, -0.5);
     }
 }

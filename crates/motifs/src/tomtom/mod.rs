@@ -28,7 +28,7 @@ use std::fmt;
 use rayon::prelude::*;
 
 use crate::{Error, Motif, Result};
-use columns::{binned_median, score_row, transform, whole, TargetColumns};
+use columns::{binned_median, histogram, score_row, transform, whole, TargetColumns};
 use null::{either, for_each_span, SpanNull};
 
 pub use output::write_tsv;
@@ -153,16 +153,27 @@ pub fn tomtom(queries: &[Motif], targets: &[Motif], options: &Options) -> Result
         return Err(Error::NoTargets);
     }
     let db = Database::new(targets, options);
-    // Widest queries first: they take longest, so the narrow ones even out the threads at the
-    // end, and each thread's buffers reach their largest size at once instead of growing.
+    // Queries of one width are compared in batches of LANES (see `best_alignments`). Widest
+    // first: they take longest, so the narrow ones even out the threads at the end, and each
+    // thread's buffers reach their largest size at once instead of growing.
     let mut order: Vec<usize> = (0..queries.len()).collect();
     order.sort_by_key(|&q| std::cmp::Reverse(queries[q].width()));
-    let mut per_query: Vec<(usize, Vec<Match>)> = order
+    let batches: Vec<&[usize]> = order
+        .chunk_by(|&a, &b| queries[a].width() == queries[b].width())
+        .flat_map(|run| run.chunks(LANES))
+        .collect();
+    let mut per_query: Vec<(usize, Vec<Match>)> = batches
         .par_iter()
-        .map_init(Scratch::default, |scratch, &qi| {
-            let best = compare(&queries[qi], &db, options, scratch);
-            (qi, finish(qi, best, options))
+        .map_init(Scratch::default, |scratch, batch| {
+            let motifs: Vec<&Motif> = batch.iter().map(|&q| &queries[q]).collect();
+            let scored = compare(&motifs, &db, options, scratch);
+            batch
+                .iter()
+                .zip(scored)
+                .map(|(&qi, s)| (qi, finish(qi, s, options)))
+                .collect::<Vec<_>>()
         })
+        .flatten()
         .collect();
     per_query.sort_unstable_by_key(|&(qi, _)| qi);
     Ok(per_query.into_iter().flat_map(|(_, m)| m).collect())
@@ -241,28 +252,34 @@ impl Database {
     }
 }
 
-/// Per-thread buffers, reused across queries.
+/// Queries compared together, one per lane of the alignment sums: 8 × i32 fill an AVX2 register.
+const LANES: usize = 8;
+
+/// Per-thread buffers, reused across batches.
 #[derive(Default)]
 struct Scratch {
     rows: Vec<f64>,
     cells: Vec<u32>,
     cell_of: Vec<i32>,
+    spare: Vec<u32>,
     /// One query column's scores on the integer grid.
     grid: Vec<i32>,
     /// Per query column, how many target columns score each grid value.
     counts: Vec<u32>,
-    /// Per distinct target column, the query's column scores on the integer grid minus the
-    /// uncovered-column score, query columns in reverse order so that a target column adds one
-    /// contiguous run into the alignment sums.
-    gamma: Vec<i16>,
     hist: Vec<f64>,
-    sums: Vec<i32>,
-    null: SpanNull,
+    /// At `c * nq + l`: each query's grid score of its column `nq − 1 − l` against distinct target
+    /// column `c`, minus the query's uncovered-column score; one lane per query of the batch.
+    gamma: Vec<[i16; LANES]>,
+    /// The same for one query, at `lane * n_cols * nq + c * nq + l`. Each query writes its own
+    /// block, a column at a time, and one pass interleaves the blocks into `gamma`: written
+    /// straight into its lane of `gamma`, every score landed on a different cache line.
+    lane_gamma: Vec<i16>,
+    sums: Vec<[i32; LANES]>,
+    nulls: Vec<SpanNull>,
     spans: Vec<(usize, usize, u32)>,
-    best: Vec<Best>,
 }
 
-/// A target's best alignment with the query, before the strands are merged.
+/// A target's best alignment with a query, before the strands are merged.
 #[derive(Debug, Clone, Copy, Default)]
 struct Best {
     score: i64,
@@ -271,6 +288,7 @@ struct Best {
 }
 
 /// The best alignment of the query with one target and its p-value.
+#[derive(Clone)]
 struct Scored {
     offset: i64,
     overlap: usize,
@@ -279,15 +297,21 @@ struct Scored {
     p_value: f64,
 }
 
-fn compare(query: &Motif, db: &Database, options: &Options, scratch: &mut Scratch) -> Vec<Scored> {
+/// Compares a batch of at most [`LANES`] queries of one width with every target.
+fn compare(
+    batch: &[&Motif],
+    db: &Database,
+    options: &Options,
+    scratch: &mut Scratch,
+) -> Vec<Vec<Scored>> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe { compare_avx2(query, db, options, scratch) };
+            return unsafe { compare_avx2(batch, db, options, scratch) };
         }
     }
-    compare_portable(query, db, options, scratch)
+    compare_portable(batch, db, options, scratch)
 }
 
 /// [`compare_portable`] compiled for AVX2: the score, convolution and sum loops run 4 doubles or
@@ -295,36 +319,142 @@ fn compare(query: &Motif, db: &Database, options: &Options, scratch: &mut Scratc
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn compare_avx2(
-    query: &Motif,
+    batch: &[&Motif],
     db: &Database,
     options: &Options,
     scratch: &mut Scratch,
-) -> Vec<Scored> {
-    compare_impl(query, db, options, scratch)
+) -> Vec<Vec<Scored>> {
+    compare_impl(batch, db, options, scratch)
 }
 
 fn compare_portable(
-    query: &Motif,
+    batch: &[&Motif],
     db: &Database,
     options: &Options,
     scratch: &mut Scratch,
-) -> Vec<Scored> {
-    compare_impl(query, db, options, scratch)
+) -> Vec<Vec<Scored>> {
+    compare_impl(batch, db, options, scratch)
 }
 
 #[inline(always)]
 fn compare_impl(
-    query: &Motif,
+    batch: &[&Motif],
     db: &Database,
     options: &Options,
     scratch: &mut Scratch,
-) -> Vec<Scored> {
+) -> Vec<Vec<Scored>> {
+    let nq = batch[0].width();
+    debug_assert!(batch.len() <= LANES && batch.iter().all(|q| q.width() == nq));
+    let block = db.columns.len() * nq;
+    scratch.lane_gamma.clear();
+    scratch.lane_gamma.resize(LANES * block, 0);
+    if scratch.nulls.len() < LANES {
+        scratch.nulls.resize_with(LANES, SpanNull::default);
+    }
+    // Each query's score with every column uncovered: where its alignment sums start.
+    let mut base = [0i32; LANES];
+    for (lane, query) in batch.iter().enumerate() {
+        let offset = grid_scores(query, lane, db, options, scratch);
+        base[lane] = (nq as i64 * offset) as i32;
+    }
+    scratch.gamma.clear();
+    scratch.gamma.extend(
+        (0..block).map(|e| std::array::from_fn(|lane| scratch.lane_gamma[lane * block + e])),
+    );
+
+    // Best alignment with each target, both strands, and its p-value.
+    let unset = Scored {
+        offset: 0,
+        overlap: 0,
+        orientation: Orientation::Forward,
+        score: 0,
+        p_value: 0.0,
+    };
+    let mut results = vec![vec![unset; db.widths.len()]; batch.len()];
+    let strands: &[Orientation] = if options.reverse_complement {
+        &[Orientation::Forward, Orientation::Reverse]
+    } else {
+        &[Orientation::Forward]
+    };
+    // Targets in database order: their distinct columns were numbered in that order, so the
+    // rows of `gamma` are read roughly front to back.
+    for (j, &t) in db.widths.iter().enumerate() {
+        let m0 = options.min_overlap.min(nq).min(t);
+        for &strand in strands {
+            let start = match strand {
+                Orientation::Forward => db.starts[j],
+                Orientation::Reverse => db.n_forward + db.starts[j],
+            };
+            let classes = &db.columns.class_of[start..start + t];
+            let best = best_alignments(classes, &scratch.gamma, nq, base, m0, &mut scratch.sums);
+            for (lane, r) in results.iter_mut().enumerate() {
+                let b = best[lane];
+                // Memelite prefers the reverse strand on a tie; the forward one is kept here so
+                // a palindrome matches itself at `+`. The p-value is the same either way.
+                if strand == Orientation::Forward || b.score > r[j].score {
+                    r[j] = Scored {
+                        offset: b.position as i64 - (nq as i64 - 1),
+                        overlap: b.overlap,
+                        orientation: strand,
+                        score: b.score,
+                        p_value: 0.0,
+                    };
+                }
+            }
+        }
+    }
+
+    for (wi, &t) in db.distinct_widths.iter().enumerate() {
+        let targets = &db.by_width[wi];
+        // Offsets of one width cover the same spans, so the p-values of all targets of this
+        // width are built span by span: independent chains the CPU can overlap.
+        scratch.spans.clear();
+        for_each_span(nq, t, options.min_overlap, |a, b| {
+            match scratch.spans.last_mut() {
+                Some(last) if last.0 == a && last.1 == b => last.2 += 1,
+                _ => scratch.spans.push((a, b, 1)),
+            }
+        });
+        for (r, null) in results.iter_mut().zip(&scratch.nulls) {
+            for &(a, b, times) in &scratch.spans {
+                let survival = null.span(a, b);
+                for &j in targets {
+                    let s = survival.at(r[j].score);
+                    let mut p = r[j].p_value;
+                    for _ in 0..times {
+                        p = either(p, s);
+                    }
+                    r[j].p_value = p;
+                }
+            }
+            if options.reverse_complement {
+                for &j in targets {
+                    let p = r[j].p_value.min(1.0);
+                    r[j].p_value = either(p, p);
+                }
+            }
+        }
+    }
+    results
+}
+
+/// Scores one query's columns against every distinct target column, puts them on the query's
+/// integer grid (into lane `lane` of `Scratch::gamma`), and builds the query's null
+/// distributions (into `Scratch::nulls[lane]`). Returns the grid score of an uncovered column.
+#[inline(always)]
+fn grid_scores(
+    query: &Motif,
+    lane: usize,
+    db: &Database,
+    options: &Options,
+    scratch: &mut Scratch,
+) -> i64 {
     let nq = query.width();
     let n_cols = db.columns.len();
     let bins = options.score_bins;
 
-    // 1. Scores of every query column against every distinct target column, their range and
-    //    (binned) median.
+    // Scores of every query column against every distinct target column, their range and
+    // (binned) median.
     scratch.rows.resize(nq * n_cols, 0.0);
     scratch.cells.resize(options.median_bins, 0);
     let mut stats = Vec::with_capacity(nq);
@@ -339,13 +469,14 @@ fn compare_impl(
             &db.columns,
             &mut scratch.cells,
             &mut scratch.cell_of,
+            &mut scratch.spare,
         );
         stats.push((lo, hi, median));
     }
 
-    // 2. One integer grid for the whole query: median-centred scores from the lowest to the
-    //    highest, in at most `bins` bins of a whole-number scale. Its zero is an integer number
-    //    of units below the lowest score, so every centred score is at least 0 on the grid.
+    // One integer grid for the whole query: median-centred scores from the lowest to the
+    // highest, in at most `bins` bins of a whole-number scale. Its zero is an integer number of
+    // units below the lowest score, so every centred score is at least 0 on the grid.
     let (mut z_min, mut z_max) = (f64::INFINITY, f64::NEG_INFINITY);
     for &(lo, hi, median) in &stats {
         z_min = z_min.min(lo - median);
@@ -356,7 +487,6 @@ fn compare_impl(
     // The grid value of a median score: what an uncovered column contributes.
     let offset = (-i_min * scale) as i64;
 
-    scratch.gamma.resize(n_cols * nq, 0);
     scratch.counts.clear();
     scratch.counts.resize(nq * (bins + 1), 0);
     for (i, &(_, _, median)) in stats.iter().enumerate() {
@@ -368,16 +498,19 @@ fn compare_impl(
             row.iter()
                 .map(|&s| whole(((s - zero) * scale + 0.5).floor())),
         );
-        let counts = &mut scratch.counts[i * (bins + 1)..(i + 1) * (bins + 1)];
-        for (&x, &c) in scratch.grid.iter().zip(&db.columns.counts) {
-            debug_assert!(
-                (0..=bins as i32).contains(&x),
-                "grid value {x} outside 0..={bins}"
-            );
-            counts[x as usize] += c;
-        }
-        let k = nq - 1 - i;
-        for (g, &x) in scratch.gamma[k..].iter_mut().step_by(nq).zip(&scratch.grid) {
+        debug_assert!(scratch.grid.iter().all(|x| (0..=bins as i32).contains(x)));
+        histogram(
+            &scratch.grid,
+            &db.columns.counts,
+            &mut scratch.counts[i * (bins + 1)..(i + 1) * (bins + 1)],
+            &mut scratch.spare,
+        );
+        let block = &mut scratch.lane_gamma[lane * n_cols * nq..(lane + 1) * n_cols * nq];
+        for (g, &x) in block[nq - 1 - i..]
+            .iter_mut()
+            .step_by(nq)
+            .zip(&scratch.grid)
+        {
             *g = (x as i64 - offset) as i16;
         }
     }
@@ -389,8 +522,7 @@ fn compare_impl(
             .map(|&c| f64::from(c) / db.columns.total),
     );
 
-    // 3. The null of every span some target width needs.
-    scratch.null.build(
+    scratch.nulls[lane].build(
         nq,
         &scratch.hist,
         bins,
@@ -398,124 +530,64 @@ fn compare_impl(
         &db.distinct_widths,
         options.min_overlap,
     );
-
-    // 4. Best alignment with each target, both strands, and its p-value.
-    let mut results: Vec<Scored> = Vec::with_capacity(db.widths.len());
-    results.resize_with(db.widths.len(), || Scored {
-        offset: 0,
-        overlap: 0,
-        orientation: Orientation::Forward,
-        score: 0,
-        p_value: 1.0,
-    });
-    let strands: &[Orientation] = if options.reverse_complement {
-        &[Orientation::Forward, Orientation::Reverse]
-    } else {
-        &[Orientation::Forward]
-    };
-    for (wi, &t) in db.distinct_widths.iter().enumerate() {
-        let targets = &db.by_width[wi];
-        let m0 = options.min_overlap.min(nq).min(t);
-        scratch.best.clear();
-        for &j in targets {
-            let mut chosen: Option<(Best, Orientation)> = None;
-            for &strand in strands {
-                let start = match strand {
-                    Orientation::Forward => db.starts[j],
-                    Orientation::Reverse => db.n_forward + db.starts[j],
-                };
-                let classes = &db.columns.class_of[start..start + t];
-                let b = best_alignment(classes, &scratch.gamma, nq, offset, m0, &mut scratch.sums);
-                // Memelite prefers the reverse strand on a tie; the forward one is kept here so a
-                // palindrome matches itself at `+`. The p-value is the same either way.
-                if chosen.is_none_or(|(c, _)| b.score > c.score) {
-                    chosen = Some((b, strand));
-                }
-            }
-            let (b, orientation) = chosen.expect("at least the forward strand");
-            scratch.best.push(b);
-            let r = &mut results[j];
-            r.offset = b.position as i64 - (nq as i64 - 1);
-            r.overlap = b.overlap;
-            r.orientation = orientation;
-            r.score = b.score;
-        }
-
-        // Offsets of one width cover the same spans, so the p-values of all targets of this
-        // width are built span by span: independent chains the CPU can overlap.
-        scratch.spans.clear();
-        for_each_span(nq, t, options.min_overlap, |a, b| {
-            match scratch.spans.last_mut() {
-                Some(last) if last.0 == a && last.1 == b => last.2 += 1,
-                _ => scratch.spans.push((a, b, 1)),
-            }
-        });
-        for &j in targets {
-            results[j].p_value = 0.0;
-        }
-        for &(a, b, times) in &scratch.spans {
-            let survival = scratch.null.span(a, b);
-            for &j in targets {
-                let s = survival.at(results[j].score);
-                let mut p = results[j].p_value;
-                for _ in 0..times {
-                    p = either(p, s);
-                }
-                results[j].p_value = p;
-            }
-        }
-        if options.reverse_complement {
-            for &j in targets {
-                let p = results[j].p_value.min(1.0);
-                results[j].p_value = either(p, p);
-            }
-        }
-    }
-    results
+    offset
 }
 
 /// The best-scoring position of a target (given by the distinct column of each of its columns)
-/// against the query: the highest score, then the largest overlap, then the leftmost.
-/// Position `p` aligns query column `i` with target column `i + p − (nq − 1)`.
+/// against each query of a batch: the highest score, then the largest overlap, then the
+/// leftmost. Position `p` aligns query column `i` with target column `i + p − (nq − 1)`.
+///
+/// The sums hold one lane per query, so every addition serves the whole batch, and whole
+/// registers are stored and reloaded at the same addresses, which the CPU forwards. (One query
+/// at a time, each target column adds a run of the query's columns into the sums, and each run's
+/// load overlaps the previous run's store by all but one lane: a store-forwarding stall per
+/// target column, which took a third of the time.)
 #[inline(always)]
-fn best_alignment(
+fn best_alignments(
     classes: &[u32],
-    gamma: &[i16],
+    gamma: &[[i16; LANES]],
     nq: usize,
-    offset: i64,
+    base: [i32; LANES],
     m0: usize,
-    sums: &mut Vec<i32>,
-) -> Best {
+    sums: &mut Vec<[i32; LANES]>,
+) -> [Best; LANES] {
     let t = classes.len();
     let n_pos = t + nq - 1;
     sums.clear();
-    sums.resize(n_pos, (nq as i64 * offset) as i32);
+    sums.resize(n_pos, base);
     for (k, &c) in classes.iter().enumerate() {
-        let g = &gamma[c as usize * nq..c as usize * nq + nq];
-        for (s, &v) in sums[k..k + nq].iter_mut().zip(g) {
-            *s += i32::from(v);
+        // Flat, one loop of nq × LANES additions, which the compiler vectorizes; as nested
+        // loops over positions and lanes it did not.
+        let row = gamma[c as usize * nq..(c as usize + 1) * nq].as_flattened();
+        for (s, &g) in sums[k..k + nq].as_flattened_mut().iter_mut().zip(row) {
+            *s += i32::from(g);
         }
     }
-    let mut best = Best {
-        score: i64::MIN,
-        position: 0,
-        overlap: 0,
-    };
-    for (p, &s) in sums.iter().enumerate() {
-        let overlap = (p + 1).min(nq) - (p + 1).saturating_sub(t);
-        if overlap < m0 {
-            continue;
-        }
-        let s = i64::from(s);
-        if s > best.score || (s == best.score && overlap > best.overlap) {
-            best = Best {
-                score: s,
-                position: p,
-                overlap,
-            };
+    // Positions overlapping by at least m0 columns: overlap(p) = min(p + 1, nq, t, n_pos − p).
+    let valid = &sums[m0 - 1..n_pos + 1 - m0];
+    let mut score = [i32::MIN; LANES];
+    for s in valid {
+        for lane in 0..LANES {
+            score[lane] = score[lane].max(s[lane]);
         }
     }
-    best
+    // Among the positions reaching the best score, the largest overlap, then the leftmost. The
+    // choice is arithmetic (`take` is 0 or 1), not branches, so the lanes vectorize.
+    let mut position = [0i32; LANES];
+    let mut overlap = [0i32; LANES];
+    for (p, s) in (m0 - 1..).zip(valid) {
+        let ov = (p + 1).min(nq).min(t).min(n_pos - p) as i32;
+        for lane in 0..LANES {
+            let take = i32::from(s[lane] == score[lane]) & i32::from(ov > overlap[lane]);
+            position[lane] += take * (p as i32 - position[lane]);
+            overlap[lane] += take * (ov - overlap[lane]);
+        }
+    }
+    std::array::from_fn(|lane| Best {
+        score: i64::from(score[lane]),
+        position: position[lane] as usize,
+        overlap: overlap[lane] as usize,
+    })
 }
 
 /// Turns one query's per-target results into [`Match`]es: E- and q-values, threshold, order.
