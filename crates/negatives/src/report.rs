@@ -101,13 +101,15 @@ impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.report;
         let how = if self.reused { "up to date" } else { "written" };
+        let what = match &r.single_task {
+            Some(_) => format!("single-task {}", r.tasks.join(",")),
+            None => format!("multi-task over {} TFs", r.tasks.len()),
+        };
         writeln!(
             f,
-            "{} ({how}): {} windows, {} {}",
+            "{} ({how}): {} windows, {what}",
             self.out.display(),
-            r.windows,
-            r.mode,
-            plural(r.tasks.len(), "task")
+            r.windows
         )?;
         let d = &r.dropped;
         writeln!(
@@ -187,12 +189,4 @@ fn write_tasks(f: &mut fmt::Formatter<'_>, reports: &[GcReport]) -> fmt::Result 
         )?;
     }
     Ok(())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }

@@ -6,12 +6,8 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use common::*;
-use tfbind_artifact::{Artifact, ArtifactBuilder};
-use tfbind_dataset::{Dataset, LabelMatrix, Split, Windows, DATASET, WINDOWS};
-
-fn read_windows(dir: &Path) -> Windows {
-    Windows::read(&Artifact::open(dir, WINDOWS).unwrap()).unwrap()
-}
+use tfbind_artifact::ArtifactBuilder;
+use tfbind_dataset::{Dataset, LabelMatrix, Split, DATASET};
 
 fn coords(w: &tfbind_dataset::Window) -> (String, u64, u64) {
     (w.chrom.clone(), w.start, w.end)

@@ -6,13 +6,9 @@ use std::collections::HashMap;
 
 use common::*;
 use tfbind_artifact::Artifact;
-use tfbind_dataset::{Windows, WINDOWS};
+use tfbind_dataset::WINDOWS;
 use tfbind_genome::{Genome, Interval};
 use tfbind_negatives::gc::{ks_statistic, Composition};
-
-fn read_windows(dir: &std::path::Path) -> Windows {
-    Windows::read(&Artifact::open(dir, WINDOWS).unwrap()).unwrap()
-}
 
 fn codes_of(genome: &Genome, windows: &[tfbind_dataset::Window]) -> Vec<Vec<u8>> {
     let intervals: Vec<Interval> = windows

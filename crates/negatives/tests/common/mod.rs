@@ -150,3 +150,8 @@ pub fn gc_of(summary: &serde_json::Value) -> (f64, Vec<u64>, Vec<u64>) {
         side("negatives"),
     )
 }
+
+/// Reads a `windows` artifact, verifying it.
+pub fn read_windows(dir: &Path) -> tfbind_dataset::Windows {
+    tfbind_dataset::Windows::read(&Artifact::open(dir, tfbind_dataset::WINDOWS).unwrap()).unwrap()
+}
