@@ -64,7 +64,7 @@ struct Cli {
     fewest_na: Option<usize>,
 
     /// How negatives are chosen: gc-matched (unbound windows matching the positives' GC
-    /// histogram), random (unbound windows), dinucleotide-shuffle (the positives shuffled,
+    /// histogram, and within each bin their GC to a tenth of the bin), random (unbound windows), dinucleotide-shuffle (the positives shuffled,
     /// dinucleotide counts kept) [default: gc-matched].
     #[arg(long, value_name = "STRATEGY", help_heading = "Single-task")]
     strategy: Option<Strategy>,
