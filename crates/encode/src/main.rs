@@ -22,6 +22,12 @@ static ALLOCATOR: huge_pages::HugePages = huge_pages::HugePages;
 /// 2 test), windows.bed, tasks.txt, summary.json.
 ///
 /// Rerunning with the same inputs and parameters does nothing unless --force.
+/// Exit status: 0 success, 1 bad input data or a failure, 2 bad usage.
+///
+/// Examples:
+///   tfbind-encode --windows multi.windows --genome hg38.fa.gz --out multi.dataset
+///   tfbind-encode --windows jund.windows --genome hg38.fa.gz --out jund.dataset \
+///       --split random --seed 1 --drop-n
 #[derive(Parser)]
 #[command(name = "tfbind-encode", version, verbatim_doc_comment)]
 struct Cli {
