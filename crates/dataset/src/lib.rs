@@ -15,10 +15,12 @@ mod bed;
 mod error;
 mod labels;
 mod tensors;
+mod tf_list;
 
 pub use bed::{read_windows, write_windows, Window};
 pub use error::{Error, Result};
 pub use labels::{LabelMatrix, BOUND, UNBOUND, UNKNOWN};
+pub use tf_list::{read_tf_list, write_text_atomic, write_tf_list};
 
 use std::path::Path;
 

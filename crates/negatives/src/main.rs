@@ -59,6 +59,9 @@ struct Cli {
         help_heading = "Task"
     )]
     tfs: Option<Vec<String>>,
+    /// Multi-task: the TFs of a list file, one per line (as tfbind-select writes it).
+    #[arg(long, value_name = "FILE", group = "task", help_heading = "Task")]
+    tf_list: Option<PathBuf>,
     /// Multi-task: the N TFs with the fewest NA labels (ties by name).
     #[arg(long, value_name = "N", group = "task", help_heading = "Task")]
     fewest_na: Option<usize>,
@@ -110,9 +113,13 @@ impl Cli {
     fn params(&self) -> anyhow::Result<Params> {
         let mut p: Params = tfbind_cli::load_section(self.config.as_deref(), "negatives")
             .map_err(|e| UsageError(format!("{e:#}")))?;
-        if self.tf.is_some() || self.tfs.is_some() || self.fewest_na.is_some() {
+        let listed = match &self.tf_list {
+            Some(path) => Some(tfbind_dataset::read_tf_list(path)?),
+            None => self.tfs.clone(),
+        };
+        if self.tf.is_some() || listed.is_some() || self.fewest_na.is_some() {
             p.tf.clone_from(&self.tf);
-            p.tfs.clone_from(&self.tfs);
+            p.tfs = listed;
             p.fewest_na = self.fewest_na;
         }
         p.strategy = self.strategy.unwrap_or(p.strategy);

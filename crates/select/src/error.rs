@@ -8,18 +8,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// missing target, an impossible k) are usage errors: see [`Error::is_usage`].
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}", path = .path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}:{line}: {message}", path = .path.display())]
-    Line {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
     #[error(transparent)]
     Artifact(#[from] tfbind_artifact::Error),
     #[error(transparent)]
@@ -73,11 +61,6 @@ impl Error {
                 | Error::MissingMotifFile { .. }
                 | Error::NoMotifs
         )
-    }
-
-    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
     }
 }
 

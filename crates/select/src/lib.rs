@@ -34,7 +34,8 @@ pub use params::{SelectParams, DEFAULT_MOTIFS};
 pub use select::select;
 pub use selection::{Choice, Evidence, Selection, SkipReason, Skipped};
 pub use strategy::Strategy;
-pub use tf_list::{read_tf_list, scores_path, write_outputs, write_tf_list};
+pub use tf_list::{scores_path, write_outputs};
+pub use tfbind_dataset::{read_tf_list, write_tf_list};
 
 use std::path::Path;
 

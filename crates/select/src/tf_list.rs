@@ -1,56 +1,11 @@
-//! The TF list file: one TF name per line, `\n`-terminated, no header. It is what
-//! tfbind-negatives and tfbind-pretrain take as a list of tasks, and what a Slurm job array reads
-//! one line of per task.
+//! The outputs of a selection: the TF list (the shared format of `tfbind_dataset::read_tf_list`)
+//! and its scores table beside it.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Result, Selection};
+use tfbind_dataset::{write_text_atomic, write_tf_list};
 
-/// Writes the TF list atomically: to a temporary file beside it, then renamed over it, so a
-/// reader (or a killed run) never sees half a list.
-pub fn write_tf_list(path: &Path, tfs: &[&str]) -> Result<()> {
-    let mut text = String::new();
-    for tf in tfs {
-        text.push_str(tf);
-        text.push('\n');
-    }
-    write_atomic(path, &text)
-}
-
-/// Reads a TF list. Surrounding whitespace and blank lines are ignored, so a hand-edited list
-/// works; a name with whitespace inside, or listed twice, is an error naming its line.
-///
-/// ```
-/// let dir = tempfile::tempdir().unwrap();
-/// let path = dir.path().join("tfs.txt");
-/// tfbind_select::write_tf_list(&path, &["JUN", "FOSL1"]).unwrap();
-/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "JUN\nFOSL1\n");
-/// assert_eq!(tfbind_select::read_tf_list(&path).unwrap(), ["JUN", "FOSL1"]);
-/// ```
-pub fn read_tf_list(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-    let mut tfs: Vec<String> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let name = line.trim();
-        let bad = |message: String| Error::Line {
-            path: path.to_path_buf(),
-            line: i + 1,
-            message,
-        };
-        if name.is_empty() {
-            continue;
-        }
-        if name.contains(char::is_whitespace) {
-            return Err(bad(format!("{name:?}: one TF name per line")));
-        }
-        if tfs.iter().any(|t| t == name) {
-            return Err(bad(format!("{name} is listed twice")));
-        }
-        tfs.push(name.to_string());
-    }
-    Ok(tfs)
-}
+use crate::{Result, Selection};
 
 /// Where the scores of the list at `list` are stored: `<list>.scores.tsv`.
 pub fn scores_path(list: &Path) -> PathBuf {
@@ -63,33 +18,9 @@ pub fn scores_path(list: &Path) -> PathBuf {
 /// path. The list goes last, so a list on disk always has its scores beside it.
 pub fn write_outputs(selection: &Selection, list: &Path) -> Result<PathBuf> {
     let scores = scores_path(list);
-    write_atomic(&scores, &selection.scores_tsv())?;
+    write_text_atomic(&scores, &selection.scores_tsv())?;
     write_tf_list(list, &selection.tfs())?;
     Ok(scores)
-}
-
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = std::fs::File::create(&tmp)
-        .and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
-            f.sync_all()
-        })
-        .map_err(Error::io(&tmp))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(Error::io(path)));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 #[cfg(test)]
@@ -97,47 +28,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reading_names_bad_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tfs.txt");
-        std::fs::write(&path, "JUN\r\n\n  FOS \n").unwrap();
-        assert_eq!(read_tf_list(&path).unwrap(), ["JUN", "FOS"]);
-        std::fs::write(&path, "JUN\nFOS\nJUN\n").unwrap();
-        let e = read_tf_list(&path).unwrap_err().to_string();
-        assert!(e.ends_with("tfs.txt:3: JUN is listed twice"), "{e}");
-        std::fs::write(&path, "JUN FOS\n").unwrap();
-        assert!(read_tf_list(&path).unwrap_err().to_string().contains(":1:"));
-    }
-
-    #[test]
-    fn atomic_writes_replace_and_leave_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/tfs.txt");
-        write_tf_list(&path, &["A", "B"]).unwrap();
-        write_tf_list(&path, &["C"]).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "C\n");
-        let entries: Vec<_> = std::fs::read_dir(dir.path().join("sub"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(entries, ["tfs.txt"]);
-        assert_eq!(
-            scores_path(&path),
-            dir.path().join("sub/tfs.txt.scores.tsv")
-        );
-    }
-
-    #[test]
-    fn a_failed_write_leaves_the_old_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tfs.txt");
-        write_tf_list(&path, &["A"]).unwrap();
-        // A directory where the temporary file would go makes the write fail.
-        let blocker = dir
-            .path()
-            .join(format!(".tfs.txt.tmp-{}", std::process::id()));
-        std::fs::create_dir(&blocker).unwrap();
-        assert!(write_tf_list(&path, &["B"]).is_err());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "A\n");
+    fn scores_sit_beside_the_list() {
+        let path = Path::new("out/tfs.txt");
+        assert_eq!(scores_path(path), Path::new("out/tfs.txt.scores.tsv"));
     }
 }
