@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{encode, example_windows, genome, stderr, write_windows};
+use common::{encode, encode_to, example_windows, stderr, write_windows};
 use tfbind_dataset::{LabelMatrix, Synthetic, Windows};
 
 /// Runs the binary on `windows` written to a fresh directory, with the example genome and a
@@ -17,22 +17,11 @@ fn fails(windows: &Windows, extra: &[&str], code: i32, expected: &[&str]) {
 }
 
 fn fails_on(tmp: &Path, windows: &Path, extra: &[&str], code: i32, expected: &[&str]) {
-    let out = tmp.join("dataset");
-    let g = genome();
-    let mut args = vec![
-        "--windows",
-        windows.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    if !extra.contains(&"--genome") {
-        args.extend(["--genome", g.to_str().unwrap()]);
-    }
+    let mut args = extra.to_vec();
     if !extra.contains(&"--split") {
         args.extend(["--split", "random"]);
     }
-    let run = encode(&args);
+    let run = encode_to(windows, &tmp.join("dataset"), &args);
     let err = stderr(&run);
     assert_eq!(run.status.code(), Some(code), "{err}");
     for e in expected {

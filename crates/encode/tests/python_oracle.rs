@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{encode, example_windows, genome, stderr, with_synthetic, write_windows};
+use common::{encode_to, example_windows, genome, stderr, with_synthetic, write_windows};
 
 const CHECK: &str = r#"
 import sys
@@ -56,16 +56,7 @@ fn python_reads_the_dataset_and_its_sequences_match_pysam() {
     let windows = write_windows(tmp.path(), &with_synthetic(example_windows(10)));
     let out = tmp.path().join("dataset");
     let g = genome();
-    let run = encode(&[
-        "--windows",
-        windows.to_str().unwrap(),
-        "--genome",
-        g.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--split",
-        "random",
-    ]);
+    let run = encode_to(&windows, &out, &["--split", "random"]);
     assert!(run.status.success(), "{}", stderr(&run));
     let check = std::process::Command::new(&python)
         .args(["-c", CHECK])

@@ -99,6 +99,22 @@ pub fn encode(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs the binary from `windows` to `out`, with the example genome unless `extra` names one.
+pub fn encode_to(windows: &Path, out: &Path, extra: &[&str]) -> Output {
+    let genome = genome();
+    let mut args = vec![
+        "--windows",
+        windows.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if !extra.contains(&"--genome") {
+        args.extend(["--genome", genome.to_str().unwrap()]);
+    }
+    args.extend(extra);
+    encode(&args)
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
