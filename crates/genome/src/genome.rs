@@ -73,7 +73,7 @@ impl Genome {
         };
         let records = load_fai(&path, &file, matches!(storage, Storage::Bgzf(_)))?;
         check_fai_fits(&path, &records, storage.len())?;
-        let sizes = ChromSizes::new(records.iter().map(|r| (r.name.clone(), r.length)))?;
+        let sizes = ChromSizes::from_records(&records, &fai::path_for(&path))?;
         Ok(Self {
             path,
             file,

@@ -36,8 +36,19 @@ impl ChromSizes {
 
     /// Reads a samtools `.fai` index (its first two columns).
     pub fn from_fai(path: impl AsRef<Path>) -> Result<Self> {
-        let records = fai::read(path.as_ref())?;
-        Self::new(records.into_iter().map(|r| (r.name, r.length)))
+        let path = path.as_ref();
+        Self::from_records(&fai::read(path)?, path)
+    }
+
+    /// The sizes of an index's records; `path` names the index if a name repeats.
+    pub(crate) fn from_records(records: &[fai::Record], path: &Path) -> Result<Self> {
+        Self::new(records.iter().map(|r| (r.name.clone(), r.length))).map_err(|e| match e {
+            Error::DuplicateChrom { chrom } => Error::InvalidIndex {
+                path: path.to_owned(),
+                message: format!("sequence {chrom:?} appears twice"),
+            },
+            other => other,
+        })
     }
 
     /// Reads the index of a FASTA (plain or bgzip), `<fasta>.fai`, building it when missing
@@ -169,5 +180,11 @@ mod tests {
         std::fs::write(&path, "chr1\t100\t6\t60\t61\nchr2\tten\t200\t60\t61\n").unwrap();
         let e = ChromSizes::from_fai(&path).unwrap_err();
         assert!(e.to_string().contains("g.fa.fai:2:"), "{e}");
+        std::fs::write(&path, "chr1\t100\t6\t60\t61\nchr1\t100\t200\t60\t61\n").unwrap();
+        let e = ChromSizes::from_fai(&path).unwrap_err();
+        assert!(
+            e.to_string().contains("g.fa.fai") && e.to_string().contains("twice"),
+            "{e}"
+        );
     }
 }
