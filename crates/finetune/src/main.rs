@@ -3,6 +3,7 @@
 
 mod config;
 mod progress;
+mod test_windows;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,7 +36,7 @@ use config::{FinetuneConfig, Init, Overrides};
 /// Writes a `model` artifact: model.safetensors, architecture.toml, tasks.txt, config.toml,
 /// epochs.tsv, test_metrics.tsv, and parent.toml (the pre-trained model's path, manifest
 /// checksum and tasks, and the blocks re-initialised and frozen); its manifest lists the
-/// dataset and the pre-trained model as inputs.
+/// dataset, the pre-trained model and the --test-dataset, if any, as inputs.
 ///
 /// Blocks (for --freeze):
 ///   convnet-deep     conv1 conv2 conv3 fc1 fc2 head
@@ -68,6 +69,11 @@ struct Cli {
     /// The target TF's single-task `dataset` artifact (tfbind-encode).
     #[arg(long, value_name = "DIR")]
     dataset: PathBuf,
+    /// Measure the model on the test windows of this `dataset` artifact (same TF and window
+    /// length) instead of --dataset's own test split, which is then left unused: models trained
+    /// on different subsets of a TF's data are compared on the same windows.
+    #[arg(long, value_name = "DIR")]
+    test_dataset: Option<PathBuf>,
     /// Where to write the `model` artifact (a directory, replaced atomically).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -154,6 +160,8 @@ struct Training<'a> {
     parent: Option<&'a str>,
     /// The target was one of the parent's tasks: its labels were seen in pre-training.
     target_in_pretraining: bool,
+    /// Where the test windows came from, when not from the training dataset.
+    test_dataset: Option<&'a Path>,
     architecture: Architecture,
     window_len: usize,
     /// Tensors copied from the parent (every one outside the re-initialised blocks).
@@ -213,9 +221,13 @@ fn human(out: &Path, t: &Training) -> String {
         None => "trained from scratch".to_string(),
     };
     let test = &t.test;
+    let on = t
+        .test_dataset
+        .map(|d| format!(" (test windows of {})", d.display()))
+        .unwrap_or_default();
     format!(
         "{}: {} {origin}; {} on {} bp windows, lr {}; kept epoch {} of {} (valid loss {:.5}){}{}; \
-         {:.1} s\ntest {}: AUROC {}, AUPRC {} (trapezoid {}), MCC {:.3} on {} positives, {} negatives",
+         {:.1} s\ntest {}: AUROC {}, AUPRC {} (trapezoid {}), MCC {:.3} on {} positives, {} negatives{on}",
         out.display(),
         t.target,
         t.architecture,
@@ -273,8 +285,16 @@ fn main() -> ExitCode {
         let parameters = to_table(&config)?;
         let dataset_artifact = Artifact::open(&cli.dataset, DATASET)
             .with_context(|| format!("cannot open the dataset {}", cli.dataset.display()))?;
+        let test_artifact = match &cli.test_dataset {
+            Some(dir) => Some(
+                Artifact::open(dir, DATASET)
+                    .with_context(|| format!("cannot open the test dataset {}", dir.display()))?,
+            ),
+            None => None,
+        };
         let mut inputs = vec![input_artifact(&dataset_artifact)];
         inputs.extend(parent.as_ref().map(|p| input_artifact(p.artifact())));
+        inputs.extend(test_artifact.as_ref().map(input_artifact));
         if !cli.force && up_to_date(&cli.out, MODEL, &parameters, &inputs).is_some() {
             tracing::info!(out = %cli.out.display(), "up to date: same inputs and parameters");
             let report = Report {
@@ -290,8 +310,15 @@ fn main() -> ExitCode {
             return Ok(());
         }
 
-        let data = Dataset::read(&dataset_artifact)
+        let mut data = Dataset::read(&dataset_artifact)
             .with_context(|| format!("cannot read the dataset {}", cli.dataset.display()))?;
+        if let Some(artifact) = &test_artifact {
+            let dir = artifact.dir().display();
+            let test = Dataset::read(artifact)
+                .with_context(|| format!("cannot read the test dataset {dir}"))?;
+            data = test_windows::replace_test_split(data, &test)
+                .with_context(|| format!("cannot test on {dir}"))?;
+        }
         let target = match data.labels.names() {
             [one] => one.as_str(),
             names => bail!(
@@ -391,6 +418,7 @@ fn main() -> ExitCode {
             init: config.init.name(),
             parent: parent_path.as_deref(),
             target_in_pretraining,
+            test_dataset: cli.test_dataset.as_deref(),
             architecture: spec.architecture,
             window_len: spec.window_len,
             loaded_tensors: loaded,

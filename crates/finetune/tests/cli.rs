@@ -28,8 +28,9 @@ fn motif(task: &str) -> &'static [u8] {
     }
 }
 
-/// A dataset artifact of `n` windows of `len` bp: each task bound in about half of them
-/// (its motif planted at a random place), the rest unbound; 70 % train, 15 % valid, 15 % test.
+/// A dataset artifact of `n` windows of `len` bp on chromosome `chr<seed>`: each task bound in
+/// about half of them (its motif planted at a random place), the rest unbound; 70 % train,
+/// 15 % valid, 15 % test.
 fn write_dataset(dir: &Path, tasks: &[&str], n: usize, len: usize, seed: u64) -> PathBuf {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut sequences = Vec::with_capacity(n * len);
@@ -49,7 +50,7 @@ fn write_dataset(dir: &Path, tasks: &[&str], n: usize, len: usize, seed: u64) ->
         }
         sequences.extend(seq);
         windows.push(Window {
-            chrom: "chrS".into(),
+            chrom: format!("chr{seed}"),
             start: (i * len) as u64,
             end: ((i + 1) * len) as u64,
             name: format!("w{i}"),
@@ -558,4 +559,53 @@ fn a_target_among_the_pretraining_tfs_is_warned_about() {
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["training"]["target_in_pretraining"], true);
+}
+
+#[test]
+fn test_windows_can_come_from_another_dataset() {
+    let s = Setup::new();
+    let fixed = write_dataset(&s.path("fixed"), &["TARGET"], 200, LEN, 21);
+    let fixed_data = Dataset::read(&Artifact::open(&fixed, DATASET).unwrap()).unwrap();
+    let test_rows = fixed_data.indices(Split::Test);
+    let positives = test_rows
+        .iter()
+        .filter(|&&r| fixed_data.labels.get(r, 0) == 1)
+        .count();
+
+    let out = s.path("ft");
+    let report = run_ok(&with(
+        s.args(&out),
+        &["--test-dataset", fixed.to_str().unwrap()],
+    ));
+    let test = &report["training"]["test"];
+    assert_eq!(test["positives"], positives);
+    assert_eq!(test["negatives"], test_rows.len() - positives);
+    assert_eq!(
+        report["training"]["test_dataset"],
+        fixed.display().to_string()
+    );
+    let model = ModelArtifact::open(&out).unwrap();
+    let inputs = &model.artifact().manifest().inputs;
+    let kinds: Vec<_> = inputs.iter().map(|i| i.kind.as_str()).collect();
+    assert_eq!(kinds, ["dataset", "model", "dataset"]);
+    assert_eq!(inputs[2].path, fixed.display().to_string());
+    let metrics = std::fs::read_to_string(out.join("test_metrics.tsv")).unwrap();
+    let row: Vec<_> = metrics.lines().nth(1).unwrap().split('\t').collect();
+    assert_eq!(
+        row[..3],
+        [
+            "TARGET",
+            &positives.to_string(),
+            &(test_rows.len() - positives).to_string()
+        ]
+    );
+
+    // Another TF's windows are refused.
+    let parent_data = s.path("parent-data");
+    let (code, err) = run_err(&with(
+        s.args(&s.path("bad")),
+        &["--test-dataset", parent_data.to_str().unwrap()],
+    ));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tasks (ALPHA, BETA, GAMMA)"), "{err}");
 }

@@ -3,7 +3,7 @@
 //!
 //! | file | content |
 //! |---|---|
-//! | `manifest.toml` | the [`tfbind_artifact`] manifest: `parameters` = the resolved training configuration; `inputs` = the dataset artifact, then (fine-tuned models) the parent model artifact |
+//! | `manifest.toml` | the [`tfbind_artifact`] manifest: `parameters` = the resolved training configuration; `inputs` = the dataset artifact, then (fine-tuned models) the parent model artifact, then (`tfbind-finetune --test-dataset`) the dataset whose test windows were measured |
 //! | `architecture.toml` | [`ModelSpec`]: `architecture` (`convnet-deep`, `convnet-shallow`, `danq`), `window_len` (bp), `n_tasks` |
 //! | `model.safetensors` | every tensor by name, float32 (see below); the weights of the kept (lowest validation loss) epoch |
 //! | `tasks.txt` | the task (TF) names, one per line, in output order |
