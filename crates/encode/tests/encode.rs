@@ -86,22 +86,34 @@ fn drop_n_leaves_out_and_counts_windows_with_n() {
 }
 
 #[test]
-fn random_split_is_seeded_80_10_10() {
+fn random_split_is_seeded_80_10_10_on_any_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
     let windows = write_windows(tmp.path(), &example_windows(20));
-    let split_of = |name: &str, seed: &str| {
+    let run = |name: &str, seed: &str, threads: &str| {
         let out = tmp.path().join(name);
-        let run = encode_to(&windows, &out, &["--split", "random", "--seed", seed, "-q"]);
+        let args = [
+            "--split",
+            "random",
+            "--seed",
+            seed,
+            "--threads",
+            threads,
+            "-q",
+        ];
+        let run = encode_to(&windows, &out, &args);
         assert!(run.status.success(), "{}", stderr(&run));
-        read_dataset(&out).split
+        out
     };
-    let a = split_of("a", "1");
+    let a = read_dataset(&run("a", "1", "2")).split;
     let n = a.len() as f64;
     let count = |s: Split| a.iter().filter(|&&x| x == s).count() as f64;
     assert_eq!(count(Split::Valid), (n * 0.1).round());
     assert_eq!(count(Split::Test), (n * 0.1).round());
-    assert_eq!(split_of("b", "1"), a);
-    assert_ne!(split_of("c", "2"), a);
+    assert_ne!(read_dataset(&run("c", "2", "2")).split, a);
+    // Same seed, one thread: the same file, byte for byte.
+    let tensors = |name: &str| std::fs::read(tmp.path().join(name).join("dataset.safetensors"));
+    run("b", "1", "1");
+    assert_eq!(tensors("b").unwrap(), tensors("a").unwrap());
 }
 
 #[test]
