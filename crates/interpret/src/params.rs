@@ -1,0 +1,284 @@
+//! The stage's parameters: the `[interpret]` section of a pipeline config, overridden by flags,
+//! and recorded in the `motifs` artifact's manifest.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use tfbind_dataset::Split;
+
+/// Defines a kebab-case enum usable in TOML (serde), on the command line (`FromStr`) and in
+/// messages (`Display`), from one list of variants and names.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
+                    format!("unknown value '{s}' (expected one of: {})", Self::NAMES.join(", "))
+                })
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// Which windows of the chosen split make the filter motifs and the influence.
+    WindowSet {
+        /// Bound for a task and predicted bound for it (p > 0.5): the paper's choice.
+        CorrectPositives = "correct-positives",
+        /// Bound for a task, whatever the prediction.
+        Positives = "positives",
+        /// Every window of the split.
+        All = "all",
+    }
+}
+
+impl WindowSet {
+    /// Whether a window with this label and predicted probability counts for a task.
+    pub fn includes(self, label: i8, probability: f32) -> bool {
+        match self {
+            WindowSet::CorrectPositives => label == 1 && probability > 0.5,
+            WindowSet::Positives => label == 1,
+            WindowSet::All => true,
+        }
+    }
+}
+
+named_enum! {
+    /// A split of the dataset, or all of it.
+    SplitChoice {
+        Train = "train",
+        Valid = "valid",
+        Test = "test",
+        All = "all",
+    }
+}
+
+impl SplitChoice {
+    pub fn contains(self, split: Split) -> bool {
+        match self {
+            SplitChoice::Train => split == Split::Train,
+            SplitChoice::Valid => split == Split::Valid,
+            SplitChoice::Test => split == Split::Test,
+            SplitChoice::All => true,
+        }
+    }
+}
+
+named_enum! {
+    /// An attribution method.
+    Method {
+        /// In-silico mutagenesis: every base changed to every other.
+        Ism = "ism",
+        /// The gradient of the output with respect to the one-hot input, times the input.
+        GradientXInput = "gradient-x-input",
+        /// Integrated gradients from dinucleotide-shuffled references.
+        IntegratedGradients = "integrated-gradients",
+    }
+}
+
+named_enum! {
+    /// How Tomtom scores two motif columns.
+    Distance {
+        /// Pearson correlation (Tomtom's default).
+        Pearson = "pearson",
+        /// Euclidean distance.
+        Euclidean = "euclidean",
+    }
+}
+
+impl From<Distance> for tfbind_motifs::Distance {
+    fn from(d: Distance) -> Self {
+        match d {
+            Distance::Pearson => tfbind_motifs::Distance::Pearson,
+            Distance::Euclidean => tfbind_motifs::Distance::Euclidean,
+        }
+    }
+}
+
+/// Everything that decides the `motifs` artifact's content besides its inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InterpretParams {
+    /// The split whose windows make filter motifs and influence, and whose bound windows are
+    /// attributed.
+    pub split: SplitChoice,
+    /// Which windows of `split` make filter motifs and influence.
+    pub windows: WindowSet,
+    /// A filter's site is a subsequence where its activation exceeds this fraction of its
+    /// maximum activation over the windows.
+    pub activation_threshold: f64,
+    /// At most this many windows (a seeded random subset) for filter influence, which costs one
+    /// forward pass per window and filter.
+    pub influence_windows: usize,
+    /// Database matches kept per filter in `tomtom.tsv`.
+    pub top_matches: usize,
+    pub distance: Distance,
+    /// Minimum number of aligned columns in a Tomtom match.
+    pub min_overlap: usize,
+    /// A match counts (in the summary, the report and the comparison) at this q-value or below.
+    pub max_q_value: f64,
+    /// A filter is informative when its motif holds at least this many bits...
+    pub min_information: f64,
+    /// ...from at least this many sites.
+    pub min_sites: usize,
+    /// The task (TF) interpreted: the attribution target, and the TF whose database motifs the
+    /// comparison with another model measures. Default: the model's first task.
+    pub task: Option<String>,
+    /// Attributed windows when no BED is given: this many bound windows of `split` for `task`,
+    /// highest predicted probability first.
+    pub attribution_windows: usize,
+    pub methods: Vec<Method>,
+    /// Integrated gradients: points on the path from a reference to the input.
+    pub ig_steps: usize,
+    /// Integrated gradients: dinucleotide-shuffled references per window (results averaged).
+    pub ig_references: usize,
+    /// Windows whose attribution tracks the report shows.
+    pub report_windows: usize,
+    /// Windows per forward pass (no effect on results beyond floating-point rounding).
+    pub batch_size: usize,
+    /// The seed of every random choice (influence subset, shuffled references).
+    pub seed: u64,
+}
+
+impl Default for InterpretParams {
+    fn default() -> Self {
+        Self {
+            split: SplitChoice::Test,
+            windows: WindowSet::CorrectPositives,
+            activation_threshold: 0.5,
+            influence_windows: 1000,
+            top_matches: 5,
+            distance: Distance::Pearson,
+            min_overlap: 1,
+            max_q_value: 0.05,
+            min_information: 3.0,
+            min_sites: 10,
+            task: None,
+            attribution_windows: 50,
+            methods: Method::ALL.to_vec(),
+            ig_steps: 32,
+            ig_references: 8,
+            report_windows: 3,
+            batch_size: 256,
+            seed: 0,
+        }
+    }
+}
+
+impl InterpretParams {
+    /// Checks the parameters on their own, before any data is read; the message is for a user who
+    /// gave them on the command line or in a config.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.activation_threshold > 0.0 && self.activation_threshold <= 1.0) {
+            return Err(format!(
+                "activation_threshold {} must be in (0, 1]",
+                self.activation_threshold
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.max_q_value) {
+            return Err(format!(
+                "max_q_value {} must be in [0, 1]",
+                self.max_q_value
+            ));
+        }
+        if !(self.min_information >= 0.0) {
+            return Err("min_information must be a non-negative number of bits".into());
+        }
+        let positive = [
+            ("influence_windows", self.influence_windows),
+            ("top_matches", self.top_matches),
+            ("min_overlap", self.min_overlap),
+            ("ig_steps", self.ig_steps),
+            ("ig_references", self.ig_references),
+            ("batch_size", self.batch_size),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(format!("{name} must be at least 1"));
+        }
+        let mut methods = self.methods.clone();
+        methods.sort();
+        methods.dedup();
+        if methods.len() != self.methods.len() {
+            return Err("methods lists a method twice".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknowns_list_the_choices() {
+        for m in Method::ALL {
+            assert_eq!(m.name().parse::<Method>().unwrap(), *m);
+        }
+        let err = "isn".parse::<Method>().unwrap_err();
+        assert!(
+            err.contains("ism, gradient-x-input, integrated-gradients"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn defaults_validate_and_round_trip_through_toml() {
+        let p = InterpretParams::default();
+        p.validate().unwrap();
+        let text = toml::to_string(&p).unwrap();
+        assert!(text.contains("windows = \"correct-positives\""), "{text}");
+        assert_eq!(toml::from_str::<InterpretParams>(&text).unwrap(), p);
+        let partial: InterpretParams = toml::from_str("split = \"all\"\nig_steps = 8").unwrap();
+        assert_eq!((partial.split, partial.ig_steps), (SplitChoice::All, 8));
+        assert!(toml::from_str::<InterpretParams>("ig_step = 8").is_err());
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let bad = |p: InterpretParams| p.validate().unwrap_err();
+        let d = InterpretParams::default;
+        assert!(bad(InterpretParams {
+            activation_threshold: 0.0,
+            ..d()
+        })
+        .contains("(0, 1]"));
+        assert!(bad(InterpretParams { ig_steps: 0, ..d() }).contains("ig_steps"));
+        let twice = vec![Method::Ism, Method::Ism];
+        assert!(bad(InterpretParams {
+            methods: twice,
+            ..d()
+        })
+        .contains("twice"));
+    }
+
+    #[test]
+    fn window_sets() {
+        assert!(WindowSet::CorrectPositives.includes(1, 0.6));
+        assert!(!WindowSet::CorrectPositives.includes(1, 0.5));
+        assert!(!WindowSet::CorrectPositives.includes(0, 0.9));
+        assert!(WindowSet::Positives.includes(1, 0.1));
+        assert!(WindowSet::All.includes(-1, 0.0));
+    }
+}
