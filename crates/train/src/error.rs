@@ -9,6 +9,8 @@ pub enum TrainError {
     Options(String),
     #[error("the dataset has no {split} windows: training needs train and validation windows")]
     EmptySplit { split: &'static str },
+    #[error("the {split} windows have no known labels, so no loss can be computed on them")]
+    NoLabels { split: &'static str },
     #[error("the dataset's windows are {dataset} bp but the model takes {model} bp")]
     WindowLength { dataset: usize, model: usize },
     #[error("the dataset has {dataset} tasks but the model has {model} outputs")]

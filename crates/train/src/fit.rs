@@ -192,7 +192,7 @@ pub fn fit(
         observer(Progress::Validating {
             examples: valid.len(),
         });
-        let valid_loss = mean_loss(model, &mut batches, &valid, eval_batch_size)?;
+        let valid_loss = mean_loss(model, &mut batches, &valid, Split::Valid, eval_batch_size)?;
         let improved = state.best_valid_loss().is_none_or(|b| valid_loss < b);
         if improved {
             state.best_epoch = Some(epoch);
@@ -233,11 +233,32 @@ pub fn fit(
     })
 }
 
+/// The mean masked loss of a model over one split in evaluation mode, as [`fit`] computes the
+/// validation loss (`both_strands` as its `rc_augment`).
+pub fn loss_on(
+    model: &Model,
+    data: &Dataset,
+    split: Split,
+    both_strands: bool,
+    batch_size: usize,
+) -> Result<f64> {
+    check_compatible(model, data)?;
+    let examples = examples(&data.indices(split), both_strands);
+    mean_loss(
+        model,
+        &mut BatchBuilder::new(data, model.device()),
+        &examples,
+        split,
+        batch_size,
+    )
+}
+
 /// Mean masked loss over examples, in evaluation mode.
 fn mean_loss(
     model: &Model,
     batches: &mut BatchBuilder,
     examples: &[Example],
+    split: Split,
     batch_size: usize,
 ) -> Result<f64> {
     let _no_grad = tch::no_grad_guard();
@@ -250,8 +271,8 @@ fn mean_loss(
         labelled += batch.labelled;
     }
     if labelled == 0 {
-        return Err(TrainError::EmptySplit {
-            split: "labelled validation",
+        return Err(TrainError::NoLabels {
+            split: split.name(),
         });
     }
     Ok(sum / labelled as f64)

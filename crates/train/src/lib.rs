@@ -41,6 +41,6 @@ pub use error::{Result, TrainError};
 pub use evaluate::{
     epochs_tsv, evaluate, metrics_tsv, predict_rows, summarize, MetricSummary, TaskMetrics,
 };
-pub use fit::{check_compatible, fit, init_model, FitOutcome, Progress};
+pub use fit::{check_compatible, fit, init_model, loss_on, FitOutcome, Progress};
 pub use options::{derive_seed, SeedUse, TrainOptions};
 pub use run::{train_and_write, RunOutcome, RunSpec};
