@@ -75,7 +75,7 @@ impl EncodeParams {
                     ));
                 }
             }
-            SplitMethod::Random => {
+            SplitMethod::Random | SplitMethod::Hashed => {
                 let (v, t) = (self.valid_fraction, self.test_fraction);
                 if !(0.0..=1.0).contains(&v) || !(0.0..=1.0).contains(&t) || v + t >= 1.0 {
                     return Err(format!(
@@ -95,7 +95,7 @@ impl EncodeParams {
         let mut table = tfbind_artifact::to_table(self)?;
         let unused: &[&str] = match self.split {
             SplitMethod::Chromosome => &["valid_fraction", "test_fraction", "seed"],
-            SplitMethod::Random => &["valid_chroms", "test_chroms"],
+            SplitMethod::Random | SplitMethod::Hashed => &["valid_chroms", "test_chroms"],
         };
         for key in unused {
             table.remove(*key);

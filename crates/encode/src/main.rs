@@ -46,7 +46,10 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// How to split: `chromosome` holds out --valid-chroms and --test-chroms, `random` cuts a seeded
-    /// permutation by --valid-fraction and --test-fraction. [config: split; default: chromosome]
+    /// permutation by --valid-fraction and --test-fraction, `hashed` draws each window's split
+    /// from its coordinates and the seed (with those fractions), so every dataset made with the
+    /// seed agrees on it: fine-tuned models are then tested on windows pre-training never saw.
+    /// [config: split; default: chromosome]
     #[arg(long, value_name = "METHOD", value_parser = SplitMethod::NAMES)]
     split: Option<String>,
     /// Chromosomes of the validation set, comma-separated (chromosome split). An empty value
@@ -57,13 +60,13 @@ struct Cli {
     /// test set. [config: test_chroms; default: chr8,chr9]
     #[arg(long, value_name = "CHROMS", value_delimiter = ',', num_args = 0..)]
     test_chroms: Option<Vec<String>>,
-    /// Fraction of windows for validation (random split). [config: valid_fraction; default: 0.1]
+    /// Fraction of windows for validation (random and hashed splits). [config: valid_fraction; default: 0.1]
     #[arg(long, value_name = "F")]
     valid_fraction: Option<f64>,
-    /// Fraction of windows for test (random split). [config: test_fraction; default: 0.1]
+    /// Fraction of windows for test (random and hashed splits). [config: test_fraction; default: 0.1]
     #[arg(long, value_name = "F")]
     test_fraction: Option<f64>,
-    /// Seed of the random split. [config: seed; default: 0]
+    /// Seed of the random and hashed splits. [config: seed; default: 0]
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// Leave out windows whose sequence contains N (their number is logged and in summary.json).

@@ -16,10 +16,15 @@ pub enum SplitMethod {
     Chromosome,
     /// A seeded random permutation, cut by `valid_fraction` and `test_fraction`.
     Random,
+    /// Each window's split drawn from its coordinates and the seed alone, with probabilities
+    /// `valid_fraction` and `test_fraction`: a window lands in the same split in every dataset
+    /// made with that seed, so a model fine-tuned from a pre-trained one is tested only on windows
+    /// the pre-training never trained on, even when both datasets come from the same chromosomes.
+    Hashed,
 }
 
 impl SplitMethod {
-    pub const NAMES: [&'static str; 2] = ["chromosome", "random"];
+    pub const NAMES: [&'static str; 3] = ["chromosome", "random", "hashed"];
 }
 
 impl fmt::Display for SplitMethod {
@@ -27,6 +32,7 @@ impl fmt::Display for SplitMethod {
         f.write_str(match self {
             Self::Chromosome => "chromosome",
             Self::Random => "random",
+            Self::Hashed => "hashed",
         })
     }
 }
@@ -38,6 +44,7 @@ impl FromStr for SplitMethod {
         match s {
             "chromosome" => Ok(Self::Chromosome),
             "random" => Ok(Self::Random),
+            "hashed" => Ok(Self::Hashed),
             other => Err(format!(
                 "unknown split {other:?} (expected one of: {})",
                 Self::NAMES.join(", ")
@@ -75,6 +82,7 @@ pub fn assign_splits(windows: &[Window], params: &EncodeParams) -> Result<Vec<Sp
     let split = match params.split {
         SplitMethod::Chromosome => by_chromosome(windows, params)?,
         SplitMethod::Random => at_random(windows.len(), params),
+        SplitMethod::Hashed => windows.iter().map(|w| hashed(w, params)).collect(),
     };
     if !split.contains(&Split::Train) {
         return Err(Error::Split {
@@ -140,6 +148,39 @@ fn at_random(n: usize, params: &EncodeParams) -> Vec<Split> {
     split
 }
 
+fn hashed(window: &Window, params: &EncodeParams) -> Split {
+    let u = unit_hash(params.seed, &window.chrom, window.start, window.end);
+    if u < params.test_fraction {
+        Split::Test
+    } else if u < params.test_fraction + params.valid_fraction {
+        Split::Valid
+    } else {
+        Split::Train
+    }
+}
+
+/// A number in [0, 1) fixed by the seed and the coordinates: FNV-1a over them, then the
+/// splitmix64 finaliser to spread the bits. Both are fixed algorithms, so splits stay the same
+/// across platforms and versions (std's hashers promise neither).
+fn unit_hash(seed: u64, chrom: &str, start: u64, end: u64) -> f64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let bytes = seed
+        .to_le_bytes()
+        .into_iter()
+        .chain(chrom.bytes())
+        .chain([0])
+        .chain(start.to_le_bytes())
+        .chain(end.to_le_bytes());
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 31;
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +223,29 @@ mod tests {
         assert_ne!(a, assign_splits(&w, &random(8)).unwrap());
         // Not simply the first or last rows.
         assert!(a[..100].contains(&Split::Train) && a[..100].contains(&Split::Valid));
+    }
+
+    #[test]
+    fn hashed_split_depends_only_on_the_window_and_seed() {
+        let hashed = |seed| EncodeParams {
+            split: SplitMethod::Hashed,
+            seed,
+            ..EncodeParams::default()
+        };
+        let w = windows(&["chr1"; 5000]);
+        let all = assign_splits(&w, &hashed(3)).unwrap();
+        let count = |x| all.iter().filter(|&&y| y == x).count();
+        // Binomial(5000, 0.1): 4 standard deviations is ±85.
+        for set in [Split::Valid, Split::Test] {
+            assert!((415..=585).contains(&count(set)), "{set:?}: {}", count(set));
+        }
+        // The same window gets the same split in another dataset, in another order.
+        let subset: Vec<Window> = w.iter().rev().step_by(7).cloned().collect();
+        let sub = assign_splits(&subset, &hashed(3)).unwrap();
+        for (win, split) in subset.iter().zip(&sub) {
+            assert_eq!(*split, all[win.start as usize]);
+        }
+        assert_ne!(all, assign_splits(&w, &hashed(4)).unwrap());
     }
 
     #[test]
