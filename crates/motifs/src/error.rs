@@ -32,6 +32,12 @@ pub enum Error {
     BadOption { name: &'static str, message: String },
     #[error("tomtom needs at least one target motif")]
     NoTargets,
+    #[error("motif {id:?} is {width} columns wide; tomtom compares motifs of at most {max}")]
+    TooWide {
+        id: String,
+        width: usize,
+        max: usize,
+    },
 }
 
 /// The library's result type.

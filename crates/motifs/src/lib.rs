@@ -19,4 +19,4 @@ mod tomtom;
 pub use error::{Error, Result};
 pub use meme::{read_meme, write_meme, MemeFile, Strands};
 pub use motif::{Background, Motif, ALPHABET, ROW_SUM_TOLERANCE};
-pub use tomtom::{tomtom, write_tsv, Distance, Match, Options, Orientation, Threshold};
+pub use tomtom::{tomtom, write_tsv, Distance, Match, Options, Orientation, Threshold, MAX_WIDTH};

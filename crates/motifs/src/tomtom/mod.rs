@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use crate::{Error, Motif, Result};
 use columns::{binned_median, histogram, score_row, transform, whole, TargetColumns};
-use null::{either, for_each_span, SpanNull};
+use null::{either, either_times, for_each_span, SpanNull};
 
 pub use output::write_tsv;
 
@@ -64,7 +64,8 @@ pub struct Options {
     /// Also align each query to the reverse complement of each target.
     pub reverse_complement: bool,
     pub threshold: Threshold,
-    /// Number of bins of the integer score grid (memelite's `n_score_bins`, Tomtom's `t`).
+    /// Number of bins of the integer score grid (memelite's `n_score_bins`, Tomtom's `t`), at
+    /// most 255: grid values are stored in a byte.
     pub score_bins: usize,
     /// Number of bins of the approximate median (memelite's `n_median_bins`).
     pub median_bins: usize,
@@ -152,6 +153,17 @@ pub fn tomtom(queries: &[Motif], targets: &[Motif], options: &Options) -> Result
     if targets.is_empty() {
         return Err(Error::NoTargets);
     }
+    if let Some(m) = queries
+        .iter()
+        .chain(targets)
+        .find(|m| m.width() > MAX_WIDTH)
+    {
+        return Err(Error::TooWide {
+            id: m.id().to_string(),
+            width: m.width(),
+            max: MAX_WIDTH,
+        });
+    }
     let db = Database::new(targets, options);
     // Queries of one width are compared in batches of LANES (see `best_alignments`). Widest
     // first: they take longest, so the narrow ones even out the threads at the end, and each
@@ -179,6 +191,11 @@ pub fn tomtom(queries: &[Motif], targets: &[Motif], options: &Options) -> Result
     Ok(per_query.into_iter().flat_map(|(_, m)| m).collect())
 }
 
+/// The widest motif [`tomtom`] compares: alignment positions must fit in 16 bits and overlaps in
+/// 15 for the vectorized choice of the best position (`best_alignments`). Real motifs are
+/// tens of columns wide.
+pub const MAX_WIDTH: usize = 32_767;
+
 fn check_options(o: &Options) -> Result<()> {
     let bad = |name, message: &str| {
         Err(Error::BadOption {
@@ -189,8 +206,8 @@ fn check_options(o: &Options) -> Result<()> {
     if o.min_overlap == 0 {
         return bad("min_overlap", "must be at least 1");
     }
-    if o.score_bins == 0 || o.score_bins > 10_000 {
-        return bad("score_bins", "must be between 1 and 10000");
+    if !(1..=255).contains(&o.score_bins) {
+        return bad("score_bins", "must be between 1 and 255");
     }
     if o.median_bins < 2 {
         return bad("median_bins", "must be at least 2");
@@ -255,6 +272,9 @@ impl Database {
 /// Queries compared together, one per lane of the alignment sums: 8 × i32 fill an AVX2 register.
 const LANES: usize = 8;
 
+/// Entries of `Scratch::gamma` interleaved at a time: 64 KiB, well inside the L2 cache.
+const INTERLEAVE_CHUNK: usize = 4096;
+
 /// Per-thread buffers, reused across batches.
 #[derive(Default)]
 struct Scratch {
@@ -268,15 +288,18 @@ struct Scratch {
     counts: Vec<u32>,
     hist: Vec<f64>,
     /// At `c * nq + l`: each query's grid score of its column `nq − 1 − l` against distinct target
-    /// column `c`, minus the query's uncovered-column score; one lane per query of the batch.
-    gamma: Vec<[i16; LANES]>,
+    /// column `c`; one lane per query of the batch.
+    gamma: Vec<[u8; LANES]>,
     /// The same for one query, at `lane * n_cols * nq + c * nq + l`. Each query writes its own
     /// block, a column at a time, and one pass interleaves the blocks into `gamma`: written
     /// straight into its lane of `gamma`, every score landed on a different cache line.
-    lane_gamma: Vec<i16>,
+    lane_gamma: Vec<u8>,
     sums: Vec<[i32; LANES]>,
     nulls: Vec<SpanNull>,
     spans: Vec<(usize, usize, u32)>,
+    /// The best scores of the targets of one width with one query, and their p-values.
+    width_scores: Vec<i64>,
+    width_p: Vec<f64>,
 }
 
 /// A target's best alignment with a query, before the strands are merged.
@@ -351,16 +374,22 @@ fn compare_impl(
     if scratch.nulls.len() < LANES {
         scratch.nulls.resize_with(LANES, SpanNull::default);
     }
-    // Each query's score with every column uncovered: where its alignment sums start.
-    let mut base = [0i32; LANES];
+    // Each query's grid score of an uncovered column.
+    let mut offsets = [0i32; LANES];
     for (lane, query) in batch.iter().enumerate() {
-        let offset = grid_scores(query, lane, db, options, scratch);
-        base[lane] = (nq as i64 * offset) as i32;
+        offsets[lane] = grid_scores(query, lane, db, options, scratch) as i32;
     }
+    // Interleaved a chunk at a time, so the chunk of `gamma` stays in cache for all lanes.
     scratch.gamma.clear();
-    scratch.gamma.extend(
-        (0..block).map(|e| std::array::from_fn(|lane| scratch.lane_gamma[lane * block + e])),
-    );
+    scratch.gamma.resize(block, [0; LANES]);
+    for (c, chunk) in scratch.gamma.chunks_mut(INTERLEAVE_CHUNK).enumerate() {
+        let range = c * INTERLEAVE_CHUNK..c * INTERLEAVE_CHUNK + chunk.len();
+        for (lane, src) in scratch.lane_gamma.chunks_exact(block).enumerate() {
+            for (dst, &v) in chunk.iter_mut().zip(&src[range.clone()]) {
+                dst[lane] = v;
+            }
+        }
+    }
 
     // Best alignment with each target, both strands, and its p-value.
     let unset = Scored {
@@ -386,7 +415,7 @@ fn compare_impl(
                 Orientation::Reverse => db.n_forward + db.starts[j],
             };
             let classes = &db.columns.class_of[start..start + t];
-            let best = best_alignments(classes, &scratch.gamma, nq, base, m0, &mut scratch.sums);
+            let best = best_alignments(classes, &scratch.gamma, nq, offsets, m0, &mut scratch.sums);
             for (lane, r) in results.iter_mut().enumerate() {
                 let b = best[lane];
                 // Memelite prefers the reverse strand on a tie; the forward one is kept here so
@@ -416,22 +445,25 @@ fn compare_impl(
             }
         });
         for (r, null) in results.iter_mut().zip(&scratch.nulls) {
+            scratch.width_scores.clear();
+            scratch
+                .width_scores
+                .extend(targets.iter().map(|&j| r[j].score));
+            scratch.width_p.clear();
+            scratch.width_p.resize(targets.len(), 0.0);
             for &(a, b, times) in &scratch.spans {
                 let survival = null.span(a, b);
-                for &j in targets {
-                    let s = survival.at(r[j].score);
-                    let mut p = r[j].p_value;
-                    for _ in 0..times {
-                        p = either(p, s);
-                    }
-                    r[j].p_value = p;
+                for (p, &score) in scratch.width_p.iter_mut().zip(&scratch.width_scores) {
+                    *p = either(*p, either_times(survival.at(score), times));
                 }
             }
-            if options.reverse_complement {
-                for &j in targets {
-                    let p = r[j].p_value.min(1.0);
-                    r[j].p_value = either(p, p);
-                }
+            for (&j, &p) in targets.iter().zip(&scratch.width_p) {
+                let p = p.min(1.0);
+                r[j].p_value = if options.reverse_complement {
+                    either(p, p)
+                } else {
+                    p
+                };
             }
         }
     }
@@ -506,12 +538,8 @@ fn grid_scores(
             &mut scratch.spare,
         );
         let block = &mut scratch.lane_gamma[lane * n_cols * nq..(lane + 1) * n_cols * nq];
-        for (g, &x) in block[nq - 1 - i..]
-            .iter_mut()
-            .step_by(nq)
-            .zip(&scratch.grid)
-        {
-            *g = (x as i64 - offset) as i16;
+        for (row, &x) in block.chunks_exact_mut(nq).zip(&scratch.grid) {
+            row[nq - 1 - i] = x as u8;
         }
     }
     scratch.hist.clear();
@@ -535,7 +563,8 @@ fn grid_scores(
 
 /// The best-scoring position of a target (given by the distinct column of each of its columns)
 /// against each query of a batch: the highest score, then the largest overlap, then the
-/// leftmost. Position `p` aligns query column `i` with target column `i + p − (nq − 1)`.
+/// leftmost. Position `p` aligns query column `i` with target column `i + p − (nq − 1)`; its
+/// score is the sum of the covered columns' grid scores and `offsets` per uncovered column.
 ///
 /// The sums hold one lane per query, so every addition serves the whole batch, and whole
 /// registers are stored and reloaded at the same addresses, which the CPU forwards. (One query
@@ -545,16 +574,16 @@ fn grid_scores(
 #[inline(always)]
 fn best_alignments(
     classes: &[u32],
-    gamma: &[[i16; LANES]],
+    gamma: &[[u8; LANES]],
     nq: usize,
-    base: [i32; LANES],
+    offsets: [i32; LANES],
     m0: usize,
     sums: &mut Vec<[i32; LANES]>,
 ) -> [Best; LANES] {
     let t = classes.len();
     let n_pos = t + nq - 1;
     sums.clear();
-    sums.resize(n_pos, base);
+    sums.resize(n_pos, [0; LANES]);
     for (k, &c) in classes.iter().enumerate() {
         // Flat, one loop of nq × LANES additions, which the compiler vectorizes; as nested
         // loops over positions and lanes it did not.
@@ -564,29 +593,37 @@ fn best_alignments(
         }
     }
     // Positions overlapping by at least m0 columns: overlap(p) = min(p + 1, nq, t, n_pos − p).
-    let valid = &sums[m0 - 1..n_pos + 1 - m0];
+    // Each uncovered query column scores its query's offset.
+    let valid = &mut sums[m0 - 1..n_pos + 1 - m0];
+    for (p, s) in (m0 - 1..).zip(valid.iter_mut()) {
+        let uncovered = (nq - (p + 1).min(nq).min(t).min(n_pos - p)) as i32;
+        for lane in 0..LANES {
+            s[lane] += uncovered * offsets[lane];
+        }
+    }
+    let valid = &*valid;
     let mut score = [i32::MIN; LANES];
     for s in valid {
         for lane in 0..LANES {
             score[lane] = score[lane].max(s[lane]);
         }
     }
-    // Among the positions reaching the best score, the largest overlap, then the leftmost. The
-    // choice is arithmetic (`take` is 0 or 1), not branches, so the lanes vectorize.
-    let mut position = [0i32; LANES];
-    let mut overlap = [0i32; LANES];
+    // Among the positions reaching the best score, the largest overlap, then the leftmost: the
+    // largest key `overlap · 2¹⁶ + (2¹⁶ − 1 − p)`. Selected with masks, not branches, so the
+    // lanes vectorize (motif widths are below 2¹⁵, see `MAX_WIDTH`).
+    let mut key = [-1i32; LANES];
     for (p, s) in (m0 - 1..).zip(valid) {
         let ov = (p + 1).min(nq).min(t).min(n_pos - p) as i32;
+        let k = (ov << 16) | (0xffff - p as i32);
         for lane in 0..LANES {
-            let take = i32::from(s[lane] == score[lane]) & i32::from(ov > overlap[lane]);
-            position[lane] += take * (p as i32 - position[lane]);
-            overlap[lane] += take * (ov - overlap[lane]);
+            let hit = -i32::from(s[lane] == score[lane]);
+            key[lane] = key[lane].max((k & hit) | !hit);
         }
     }
     std::array::from_fn(|lane| Best {
         score: i64::from(score[lane]),
-        position: position[lane] as usize,
-        overlap: overlap[lane] as usize,
+        position: (0xffff - (key[lane] & 0xffff)) as usize,
+        overlap: (key[lane] >> 16) as usize,
     })
 }
 
@@ -594,7 +631,8 @@ fn best_alignments(
 fn finish(query: usize, scored: Vec<Scored>, options: &Options) -> Vec<Match> {
     let n = scored.len();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
+    // Unstable is deterministic here: the index breaks every tie.
+    order.sort_unstable_by(|&a, &b| {
         scored[a]
             .p_value
             .total_cmp(&scored[b].p_value)
