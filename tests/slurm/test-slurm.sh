@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The Slurm scripts on a real single-node Slurm (munged + slurmctld + slurmd started here):
+# 1. submit.sh chains pre-training -> a 3-TF fine-tune array -> interpretation; every artifact verifies.
+# 2. a second array over 3 new TFs has one task cancelled mid-run; no half-written artifact is left,
+#    and resubmitting completes the set.
+source "$(dirname "$0")/../common.sh"
+tmp=$(mktemp -d)
+cluster=$tmp/cluster
+cleanup() { "$ROOT/tests/slurm/cluster.sh" stop "$cluster" || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+small_bundle "$tmp/data" 12000
+eval "$("$ROOT/tests/slurm/cluster.sh" start "$cluster")"
+export TFBIND_MAKE_VARS="WINDOWS_BED=$tmp/data/regions.bed.gz LABELS=$tmp/data/labels.tsv.gz"
+submit() { "$ROOT/pipeline/slurm/submit.sh" --config "$tmp/data/tiny.toml" --work "$tmp/work" --no-build "$@"; }
+
+# job_states ID: the state of the job, or of every task of an array job, one per line.
+job_states() { scontrol show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2; }
+# wait_done ID SECONDS: until no task of the job is pending or running.
+wait_done() {
+  local id=$1 deadline=$((SECONDS + $2))
+  while job_states "$id" | grep -qE 'PENDING|RUNNING|CONFIGURING|COMPLETING'; do
+    [ $SECONDS -lt $deadline ] || { scontrol show job "$id" >&2; fail "job $id still running after $2 s"; }
+    sleep 1
+  done
+}
+job_of() { awk -v s="$1" '$1 == s {print $2}' "$tmp/work/slurm/jobs.tsv"; }
+all_completed() { [ -n "$(job_states "$1")" ] && ! job_states "$1" | grep -qv COMPLETED; }
+
+# --- 1: the chained pipeline --------------------------------------------------------------------
+printf 'FOXA2\nJUNB\n# a comment\nCREM\n' > "$tmp/tfs.txt"
+submit --tfs "$tmp/tfs.txt" > "$tmp/submit.log"
+pre=$(job_of pretrain); ft=$(job_of finetune); it=$(job_of interpret)
+check "three chained jobs submitted" test -n "$pre" -a -n "$ft" -a -n "$it"
+wait_done "$it" 900
+for id in "$pre" "$ft" "$it"; do
+  all_completed "$id" || { tail -n 20 "$tmp"/work/slurm/*.out >&2; fail "job $id: $(job_states "$id" | sort | uniq -c | tr '\n' ' ')"; }
+done
+echo "ok - pretrain, the 3-task array and interpret all COMPLETED"
+check "the array ran one task per TF" test "$(job_states "$ft" | wc -l)" -eq 3
+models=()
+for tf in FOXA2 JUNB CREM; do models+=("$tmp/work/tf/$tf/model"); done
+check "every artifact verifies" tfbind-artifact verify -q "$tmp/work/regions" "$tmp/work/pretrain/model" \
+  "$tmp/work/pretrain/motifs" "${models[@]}" "$tmp/work/tf/CREM/motifs"
+
+# --- 2: cancel one array task mid-run, resubmit ---------------------------------------------------
+# Longer fine-tuning (tiny datasets: a fraction of a second per epoch) so the cancel lands mid-run.
+sed 's/^epochs = 1$/epochs = 40/' "$tmp/data/tiny.toml" > "$tmp/data/long.toml"
+submit() { "$ROOT/pipeline/slurm/submit.sh" --config "$tmp/data/long.toml" --work "$tmp/work" --no-build "$@"; }
+pretrain_before=$(fingerprint "$tmp/work/pretrain")
+printf 'HNF4A\nFOSL1\nTFAP2C\n' > "$tmp/new.txt"
+submit --tfs "$tmp/new.txt" --skip-pretrain --no-interpret --max-parallel 3 > "$tmp/submit2.log"
+ft2=$(job_of finetune)
+# Cancel task 2 once it is training: it has written a checkpoint, and no model yet.
+deadline=$((SECONDS + 300))
+until ls -d "$tmp"/work/tf/FOSL1/.model.checkpoints/epoch-* > /dev/null 2>&1 && job_states "${ft2}_2" | grep -q RUNNING; do
+  [ $SECONDS -lt $deadline ] || fail "task 2 never reached fine-tuning"
+  job_states "${ft2}_2" | grep -qE 'COMPLETED|FAILED' && fail "task 2 ended before it could be cancelled"
+  sleep 0.2
+done
+scancel "${ft2}_2"
+wait_done "$ft2" 600
+cancelled() { job_states "${ft2}_2" | grep -q CANCELLED; }
+check "the cancelled task is CANCELLED" cancelled
+half=$(find "$tmp/work/tf" -mindepth 2 -maxdepth 2 -type d ! -name '.*' ! -exec test -f '{}/manifest.toml' ';' -print)
+check "no artifact directory without its manifest (${half:-none})" test -z "$half"
+check "no model for the cancelled TF" test ! -e "$tmp/work/tf/FOSL1/model/manifest.toml"
+
+submit --tfs "$tmp/new.txt" --skip-pretrain --no-interpret > "$tmp/submit3.log"
+ft3=$(job_of finetune)
+wait_done "$ft3" 600
+check "the resubmitted array COMPLETED" all_completed "$ft3"
+check "all three new models verify" tfbind-artifact verify -q --kind model \
+  "$tmp/work/tf/HNF4A/model" "$tmp/work/tf/FOSL1/model" "$tmp/work/tf/TFAP2C/model"
+check "pre-training untouched by fine-tune arrays" test "$pretrain_before" = "$(fingerprint "$tmp/work/pretrain")"
