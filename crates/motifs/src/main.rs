@@ -21,7 +21,13 @@ use tfbind_motifs::{read_meme, tomtom, write_tsv, Distance, Options, Threshold};
 /// distribution of the best alignment score, built from the TARGET columns, so use a whole
 /// database (e.g. data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme) as TARGET.
 #[derive(Debug, Parser)]
-#[command(version, max_term_width = 100)]
+#[command(
+    version,
+    max_term_width = 100,
+    after_help = "Example: tfbind-tomtom filters.meme \
+                  data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme -o matches.tsv\n\n\
+                  Exit status: 0 success, 1 bad data or I/O error, 2 bad usage."
+)]
 struct Cli {
     /// Query motifs (MEME format).
     query: PathBuf,
