@@ -12,8 +12,10 @@ pub enum InterpretError {
         line: usize,
         message: String,
     },
-    #[error("{path}: {message}", path = .path.display())]
-    Invalid { path: PathBuf, message: String },
+    #[error("{0}")]
+    Parameters(String),
+    #[error("the dataset has none of the model's tasks (model: {model}; dataset: {dataset})")]
+    NoCommonTasks { model: String, dataset: String },
     #[error("{path}: {source}", path = .path.display())]
     Io {
         path: PathBuf,

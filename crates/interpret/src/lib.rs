@@ -1,4 +1,34 @@
-//! tfbind-interpret
+//! tfbind-interpret: what a trained model learned, from a `model` and a `dataset` artifact.
+//!
+//! - **Filter motifs** ([`filters`]): for every first-layer filter, the subsequences of chosen
+//!   windows (by default the correctly predicted bound windows of the test split) where its
+//!   activation exceeds half its maximum, counted into a PFM, as Novakovsky et al. 2021 do.
+//! - **Influence** ([`influence`]): the change in each task's prediction when a filter's output
+//!   is zeroed.
+//! - **Database matches** ([`matches`]): each filter motif against JASPAR (or any MEME file)
+//!   with [`tfbind_motifs::tomtom`].
+//! - **Comparison** ([`compare`]): given the model a fine-tuned model started from, which filters
+//!   moved toward the target TF's motifs.
+//! - **Attributions** ([`attribution`]): ISM, gradient × input and integrated gradients for
+//!   chosen windows, in tfmodisco-lite's layout.
+//! - **Report** ([`report`]): one self-contained HTML page.
+//!
+//! # The `motifs` artifact (kind `motifs`, schema 1)
+//!
+//! | file | content |
+//! |---|---|
+//! | `manifest.toml` | inputs: the model, the dataset, the motif database, then the `--compare-to` model and the `--windows` BED when given; parameters: [`InterpretParams`] |
+//! | `filters.meme` | MEME minimal format (version 4, both strands, uniform background): one `MOTIF filter<i>` per filter with sites, its letter probabilities and `nsites=` its number of sites |
+//! | `filters.tsv` | one row per filter: `filter id sites information_bits max_activation consensus informative best_match best_match_name p_value e_value q_value` (`NA` without sites) |
+//! | `tomtom.tsv` | the best `top_matches` database matches of every filter, in the columns of MEME Tomtom's `tomtom.tsv` (`Query_ID Target_ID Optimal_offset p-value E-value q-value Overlap Query_consensus Target_consensus Orientation`) |
+//! | `influence.tsv` | `task filter rank influence windows`: per task, filters by decreasing absolute influence; influence = mean over `windows` of p(window) − p(window, filter zeroed) |
+//! | `comparison.tsv` | with `--compare-to` only: `filter moved_toward log10_p_gain target_before p_before q_before target_after p_after q_after information_before information_after sites_before sites_after weight_change`, most moved first |
+//! | `attributions/ohe.npz` | `arr_0` float32 `[N, 4, L]`: the one-hot windows (A C G T; N = 0.25 each) |
+//! | `attributions/<method>.npz` | `arr_0` float32 `[N, 4, L]`: hypothetical contributions for `ism`, `gradient_x_input`, `integrated_gradients` (see [`attribution`]); `modisco motifs -s ohe.npz -a ism.npz -n 2000 -w L` reads them |
+//! | `attributions/windows.tsv` | the attributed windows in array order: `chrom start end name split label probability` |
+//! | `report.html` | the report |
+//! | `summary.json` | [`Summary`]: the headline numbers |
+
 pub mod attribution;
 pub mod compare;
 mod error;
@@ -7,5 +37,14 @@ pub mod first_layer;
 pub mod influence;
 pub mod matches;
 pub mod params;
+pub mod report;
 pub mod selection;
+mod stage;
+
 pub use error::{InterpretError, Result};
+pub use params::{InterpretParams, Method, SplitChoice, WindowSet};
+pub use stage::{
+    run, ComparisonSummary, Outcome, Progress, Request, Summary, TopFilter, ATTRIBUTIONS_DIR,
+    COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV, KIND, REPORT_HTML, SUMMARY_JSON,
+    TOMTOM_TSV, WINDOWS_TSV,
+};

@@ -77,6 +77,14 @@ impl FilterMatches {
     }
 }
 
+/// `MA0139.2 CTCF`: a motif's identifier and second name.
+pub fn motif_label(m: &Motif) -> String {
+    match m.alt() {
+        Some(alt) => format!("{} {alt}", m.id()),
+        None => m.id().to_string(),
+    }
+}
+
 /// The database motifs of a TF: those whose second name (`MOTIF MA0139.2 CTCF`) is the TF's
 /// name, or a dimer naming it (`GATA1::TAL1`), ignoring case.
 pub fn motifs_of_tf(database: &[Motif], tf: &str) -> Vec<usize> {
