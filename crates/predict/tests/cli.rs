@@ -1,0 +1,230 @@
+//! tfbind-predict end to end: BED + genome and FASTA inputs give the model's probabilities,
+//! tiling, bedGraph, reverse-complement averaging, and errors with their exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tfbind_artifact::ArtifactBuilder;
+use tfbind_genome::{codes::LETTERS, Genome, Interval};
+use tfbind_model::{artifact, reverse_complement_into, Architecture, Device, ModelSpec};
+
+fn example(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/example")
+        .join(file)
+}
+
+fn predict(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tfbind-predict"))
+        .args(["--threads", "2", "--device", "cpu", "-q"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Rows of a TSV output: (chrom, start, end, name, probabilities).
+fn rows(path: &Path) -> Vec<(String, u64, u64, String, Vec<f32>)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "chrom\tstart\tend\tname\tMAX\tJUND");
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (
+                f[0].to_string(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].to_string(),
+                f[4..].iter().map(|v| v.parse().unwrap()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn letters(codes: &[u8]) -> String {
+    codes
+        .iter()
+        .map(|&c| char::from(LETTERS[c as usize]))
+        .collect()
+}
+
+#[test]
+fn bed_and_fasta_predictions_tiles_and_bedgraph() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    tfbind_model::set_threads(2);
+    tch::manual_seed(11);
+    let spec = ModelSpec::new(Architecture::ConvNetDeep, 200, 2).unwrap();
+    let model = tfbind_model::Model::new(&spec, Device::Cpu).unwrap();
+    let model_dir = dir.join("model");
+    let builder =
+        ArtifactBuilder::new(&model_dir, artifact::KIND, toml::Table::new(), vec![]).unwrap();
+    let tasks = ["MAX".to_string(), "JUND".to_string()];
+    artifact::write_model_files(builder.dir(), &model, &tasks, None).unwrap();
+    builder.commit().unwrap();
+
+    // Three DHS windows of chr21, then a 450-bp region over two overlapping ones.
+    let genome = Genome::open(example("genome.fa.gz")).unwrap();
+    let windows = [
+        Interval::new("chr21", 5055485, 5055685),
+        Interval::new("chr21", 5064675, 5064875),
+        Interval::new("chr21", 5064865, 5065065),
+        Interval::new("chr21", 5064675, 5065125),
+    ];
+    let mut bed = String::from("track name=test\n");
+    let mut fasta = String::new();
+    for (i, w) in windows.iter().enumerate() {
+        bed += &format!("{}\t{}\t{}\tr{i}\n", w.chrom, w.start, w.end);
+        fasta += &format!(">r{i} test\n{}\n", letters(&genome.fetch(w).unwrap()));
+    }
+    std::fs::write(dir.join("r.bed"), &bed).unwrap();
+    std::fs::write(dir.join("r.fa"), &fasta).unwrap();
+
+    let out = predict(&[
+        "--model".as_ref(),
+        model_dir.as_os_str(),
+        "--bed".as_ref(),
+        dir.join("r.bed").as_os_str(),
+        "--genome".as_ref(),
+        example("genome.fa.gz").as_os_str(),
+        "--out".as_ref(),
+        dir.join("bed.tsv").as_os_str(),
+        "--bedgraph".as_ref(),
+        dir.join("jund.bedGraph").as_os_str(),
+        "--task".as_ref(),
+        "JUND".as_ref(),
+        "--stride".as_ref(),
+        "100".as_ref(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_bed = rows(&dir.join("bed.tsv"));
+    // The 450-bp region: windows at +0, +100, +200 and one flush with its end (+250).
+    let starts: Vec<u64> = from_bed.iter().map(|r| r.1).collect();
+    let s = windows[3].start;
+    assert_eq!(&starts[3..], [s, s + 100, s + 200, s + 250]);
+    assert_eq!(from_bed[0].3, "r0");
+    // Each row is the model's prediction for that window.
+    for row in &from_bed {
+        let codes = genome
+            .fetch(&Interval::new(row.0.clone(), row.1, row.2))
+            .unwrap();
+        assert_eq!(row.4, model.predict(&codes, false).unwrap());
+    }
+    let graph = std::fs::read_to_string(dir.join("jund.bedGraph")).unwrap();
+    let mut lines = graph.lines();
+    assert!(lines.next().unwrap().starts_with("track type=bedGraph"));
+    let entries: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert_eq!(entries.len(), 7);
+    let segment = |i: usize| {
+        (
+            entries[i][1].parse::<u64>().unwrap(),
+            entries[i][2].parse::<u64>().unwrap(),
+        )
+    };
+    assert_eq!(segment(0), (windows[0].start, windows[0].end));
+    // The tiled region is cut into adjacent pieces at the midpoints between window centres.
+    assert_eq!(
+        (3..7).map(segment).collect::<Vec<_>>(),
+        [
+            (s, s + 150),
+            (s + 150, s + 250),
+            (s + 250, s + 325),
+            (s + 325, s + 450)
+        ]
+    );
+    assert_eq!(entries[3][3].parse::<f32>().unwrap(), from_bed[3].4[1]);
+
+    // FASTA input: the same probabilities, coordinates within the records.
+    let out = predict(&[
+        "--model".as_ref(),
+        model_dir.as_os_str(),
+        "--fasta".as_ref(),
+        dir.join("r.fa").as_os_str(),
+        "--out".as_ref(),
+        dir.join("fa.tsv").as_os_str(),
+        "--stride".as_ref(),
+        "100".as_ref(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_fasta = rows(&dir.join("fa.tsv"));
+    assert_eq!(from_fasta.len(), from_bed.len());
+    for (a, b) in from_fasta.iter().zip(&from_bed) {
+        assert_eq!(a.4, b.4);
+        assert_eq!(a.0, a.3);
+    }
+    assert_eq!((from_fasta[4].1, from_fasta[4].2), (100, 300));
+
+    // Reverse-complement averaging makes a sequence and its reverse complement score the same.
+    let codes = genome.fetch(&windows[1]).unwrap();
+    let mut rc = vec![0; codes.len()];
+    reverse_complement_into(&codes, &mut rc);
+    std::fs::write(
+        dir.join("rc.fa"),
+        format!(">f\n{}\n>r\n{}\n", letters(&codes), letters(&rc)),
+    )
+    .unwrap();
+    let out = predict(&[
+        "--model".as_ref(),
+        model_dir.as_os_str(),
+        "--fasta".as_ref(),
+        dir.join("rc.fa").as_os_str(),
+        "--out".as_ref(),
+        dir.join("rc.tsv").as_os_str(),
+        "--rc-average".as_ref(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let both = rows(&dir.join("rc.tsv"));
+    for (a, b) in both[0].4.iter().zip(&both[1].4) {
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    }
+
+    // A region shorter than the window is a data error naming its line; an unknown task is a
+    // usage error; neither leaves an output behind.
+    std::fs::write(
+        dir.join("short.bed"),
+        "chr21\t14568635\t14568835\nchr21\t100\t150\n",
+    )
+    .unwrap();
+    let bad_out = dir.join("bad.tsv");
+    let out = predict(&[
+        "--model".as_ref(),
+        model_dir.as_os_str(),
+        "--bed".as_ref(),
+        dir.join("short.bed").as_os_str(),
+        "--genome".as_ref(),
+        example("genome.fa.gz").as_os_str(),
+        "--out".as_ref(),
+        bad_out.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("short.bed:2"), "{stderr}");
+    assert!(!bad_out.exists());
+    let out = predict(&[
+        "--model".as_ref(),
+        model_dir.as_os_str(),
+        "--fasta".as_ref(),
+        dir.join("r.fa").as_os_str(),
+        "--out".as_ref(),
+        bad_out.as_os_str(),
+        "--bedgraph".as_ref(),
+        dir.join("x.bedGraph").as_os_str(),
+        "--task".as_ref(),
+        "CTCF".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no task 'CTCF'"));
+    assert!(!bad_out.exists());
+}
