@@ -29,6 +29,11 @@ impl ArtifactBuilder {
         inputs: Vec<InputRef>,
     ) -> Result<Self> {
         let target = target.as_ref().to_path_buf();
+        // Replacing the target deletes what is there: only ever an older artifact, never a
+        // directory of the user's that `--out` pointed at by mistake.
+        if target.exists() && !replaceable(&target) {
+            return Err(Error::NotAnArtifactTarget { path: target });
+        }
         let (parent, name) = split_target(&target)?;
         std::fs::create_dir_all(&parent).map_err(Error::io(&parent))?;
         remove_stale_temporaries(&parent, &name);
@@ -110,6 +115,12 @@ impl Drop for ArtifactBuilder {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }
+}
+
+/// An older artifact, or an empty directory.
+fn replaceable(target: &Path) -> bool {
+    target.join(MANIFEST_FILE).is_file()
+        || std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 fn split_target(target: &Path) -> Result<(PathBuf, String)> {

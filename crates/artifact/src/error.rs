@@ -56,6 +56,11 @@ pub enum Error {
     Parameters { dir: PathBuf, message: String },
     #[error("cannot serialize parameters: {message}")]
     Serialize { message: String },
+    #[error(
+        "{path}: exists, is not empty and is not a tfbind artifact (no manifest.toml); \
+         refusing to replace it: choose another output path or remove it"
+    )]
+    NotAnArtifactTarget { path: PathBuf },
     #[error("{path}: artifact files must be regular files with UTF-8 names")]
     NotAFlatFile { path: PathBuf },
 }

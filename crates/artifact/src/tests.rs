@@ -131,3 +131,20 @@ fn up_to_date_needs_same_parameters_and_inputs() {
     assert!(up_to_date(&target, KIND, &params(1), &[changed]).is_none());
     assert!(up_to_date(tmp.path().join("absent"), KIND, &params(1), &[input]).is_none());
 }
+
+#[test]
+fn refuses_to_replace_a_directory_that_is_not_an_artifact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("results");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("precious.txt"), "user data").unwrap();
+    let e = ArtifactBuilder::new(&target, KIND, params(1), vec![]).unwrap_err();
+    assert!(matches!(e, Error::NotAnArtifactTarget { .. }), "{e}");
+    assert!(target.join("precious.txt").exists());
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    build(&empty, 1);
+    let file = tmp.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    assert!(ArtifactBuilder::new(&file, KIND, params(1), vec![]).is_err());
+}

@@ -94,8 +94,10 @@ impl LabelMatrix {
         }
     }
 
-    pub(crate) fn bytes(&self) -> Vec<u8> {
-        self.values.iter().map(|&v| v as u8).collect()
+    /// The values as the bytes of an int8 tensor, without a copy.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        // i8 and u8 have the same size and alignment, and every bit pattern is valid for both.
+        unsafe { std::slice::from_raw_parts(self.values.as_ptr().cast::<u8>(), self.values.len()) }
     }
 
     pub(crate) fn from_bytes(names: Vec<String>, bytes: Vec<u8>, path: &Path) -> Result<Self> {

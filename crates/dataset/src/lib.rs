@@ -93,13 +93,13 @@ impl Windows {
                         "codes",
                         Dtype::U8,
                         vec![s.rows.len(), s.len],
-                        s.codes.clone(),
+                        &s.codes,
                     ),
                     (
                         "rows",
                         Dtype::I64,
                         vec![rows.len()],
-                        tensors::i64_bytes(&rows),
+                        &tensors::i64_bytes(&rows),
                     ),
                 ],
             )?;
@@ -212,6 +212,7 @@ impl Dataset {
         }
         write_windows(&dir.join("windows.bed"), &self.windows)?;
         write_names(&dir.join("tasks.txt"), self.labels.names())?;
+        let split: Vec<u8> = self.split.iter().map(|&s| s as u8).collect();
         TensorFile::write(
             &dir.join("dataset.safetensors"),
             &[
@@ -219,7 +220,7 @@ impl Dataset {
                     "sequences",
                     Dtype::U8,
                     vec![self.len(), self.seq_len],
-                    self.sequences.clone(),
+                    &self.sequences,
                 ),
                 (
                     "labels",
@@ -231,7 +232,7 @@ impl Dataset {
                     "split",
                     Dtype::U8,
                     vec![self.len()],
-                    self.split.iter().map(|&s| s as u8).collect(),
+                    &split,
                 ),
             ],
         )

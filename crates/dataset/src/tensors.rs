@@ -31,7 +31,7 @@ pub(crate) struct TensorFile {
 }
 
 impl TensorFile {
-    pub(crate) fn write(path: &Path, tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Result<()> {
+    pub(crate) fn write(path: &Path, tensors: &[(&str, Dtype, Vec<usize>, &[u8])]) -> Result<()> {
         let invalid = |e: safetensors::SafeTensorError| Error::Invalid {
             path: path.to_path_buf(),
             message: e.to_string(),
