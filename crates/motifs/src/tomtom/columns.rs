@@ -246,7 +246,10 @@ fn min_max(values: &[f64]) -> (f64, f64) {
 /// to leave the store buffer. (On JASPAR × JASPAR, two ways made the whole comparison 6% slower
 /// than four.)
 #[inline(always)]
-pub(crate) fn histogram(bins: &[i32], weights: &[u32], out: &mut [u32], spare: &mut Vec<u32>) {
+pub(crate) fn histogram<B: Copy>(bins: &[B], weights: &[u32], out: &mut [u32], spare: &mut Vec<u32>)
+where
+    usize: From<B>,
+{
     const WAYS: usize = 4;
     let n = out.len();
     spare.clear();
@@ -258,13 +261,13 @@ pub(crate) fn histogram(bins: &[i32], weights: &[u32], out: &mut [u32], spare: &
         .chunks_exact(WAYS)
         .zip(weights[..full].chunks_exact(WAYS))
     {
-        out[b[0] as usize] += w[0];
-        s1[b[1] as usize] += w[1];
-        s2[b[2] as usize] += w[2];
-        s3[b[3] as usize] += w[3];
+        out[usize::from(b[0])] += w[0];
+        s1[usize::from(b[1])] += w[1];
+        s2[usize::from(b[2])] += w[2];
+        s3[usize::from(b[3])] += w[3];
     }
     for (&b, &w) in bins[full..].iter().zip(&weights[full..]) {
-        out[b as usize] += w;
+        out[usize::from(b)] += w;
     }
     for (i, o) in out.iter_mut().enumerate() {
         *o += s1[i] + s2[i] + s3[i];
@@ -295,7 +298,7 @@ pub(crate) fn binned_median(
     hi: f64,
     targets: &TargetColumns,
     cells: &mut [u32],
-    cell_of: &mut Vec<i32>,
+    cell_of: &mut Vec<u16>,
     spare: &mut Vec<u32>,
 ) -> f64 {
     let range = hi - lo;
@@ -305,7 +308,7 @@ pub(crate) fn binned_median(
     let scale = (cells.len() - 1) as f64;
     // memelite's expression, division included, so values on a cell boundary fall the same way.
     cell_of.clear();
-    cell_of.extend(row.iter().map(|&v| whole((v - lo) / range * scale)));
+    cell_of.extend(row.iter().map(|&v| whole((v - lo) / range * scale) as u16));
     cells.fill(0);
     histogram(cell_of, &targets.counts, cells, spare);
     let mut cumulative = 0u64;
@@ -316,7 +319,7 @@ pub(crate) fn binned_median(
             cumulative as f64 >= targets.halfway
         })
         .expect("the cumulative count reaches the total, which is at least half of itself");
-    let stop = stop as i32;
+    let stop = stop as u16;
     let mut sums = [0.0f64; LANES];
     let n = row.len();
     let full = n - n % LANES;

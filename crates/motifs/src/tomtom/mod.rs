@@ -209,8 +209,8 @@ fn check_options(o: &Options) -> Result<()> {
     if !(1..=255).contains(&o.score_bins) {
         return bad("score_bins", "must be between 1 and 255");
     }
-    if o.median_bins < 2 {
-        return bad("median_bins", "must be at least 2");
+    if !(2..=1 << 16).contains(&o.median_bins) {
+        return bad("median_bins", "must be between 2 and 65536");
     }
     if matches!(o.target_bins, Some(b) if !(2..=1 << 16).contains(&b)) {
         return bad("target_bins", "must be between 2 and 65536");
@@ -272,27 +272,22 @@ impl Database {
 /// Queries compared together, one per lane of the alignment sums: 8 × i32 fill an AVX2 register.
 const LANES: usize = 8;
 
-/// Entries of `Scratch::gamma` interleaved at a time: 64 KiB, well inside the L2 cache.
-const INTERLEAVE_CHUNK: usize = 4096;
-
 /// Per-thread buffers, reused across batches.
 #[derive(Default)]
 struct Scratch {
     rows: Vec<f64>,
     cells: Vec<u32>,
-    cell_of: Vec<i32>,
+    cell_of: Vec<u16>,
     spare: Vec<u32>,
-    /// One query column's scores on the integer grid.
-    grid: Vec<i32>,
     /// Per query column, how many target columns score each grid value.
     counts: Vec<u32>,
     hist: Vec<f64>,
     /// At `c * nq + l`: each query's grid score of its column `nq − 1 − l` against distinct target
     /// column `c`; one lane per query of the batch.
     gamma: Vec<[u8; LANES]>,
-    /// The same for one query, at `lane * n_cols * nq + c * nq + l`. Each query writes its own
-    /// block, a column at a time, and one pass interleaves the blocks into `gamma`: written
-    /// straight into its lane of `gamma`, every score landed on a different cache line.
+    /// The same for one query, at `(lane * nq + l) * n_cols + c`: each query column's grid scores
+    /// in one contiguous run, written as they are computed, then interleaved into `gamma`.
+    /// (Written straight into its lane of `gamma`, every score landed on a different cache line.)
     lane_gamma: Vec<u8>,
     sums: Vec<[i32; LANES]>,
     nulls: Vec<SpanNull>,
@@ -379,15 +374,17 @@ fn compare_impl(
     for (lane, query) in batch.iter().enumerate() {
         offsets[lane] = grid_scores(query, lane, db, options, scratch) as i32;
     }
-    // Interleaved a chunk at a time, so the chunk of `gamma` stays in cache for all lanes.
+    // Interleaved one query column at a time: eight sequential reads, one 8-byte store.
     scratch.gamma.clear();
     scratch.gamma.resize(block, [0; LANES]);
-    for (c, chunk) in scratch.gamma.chunks_mut(INTERLEAVE_CHUNK).enumerate() {
-        let range = c * INTERLEAVE_CHUNK..c * INTERLEAVE_CHUNK + chunk.len();
-        for (lane, src) in scratch.lane_gamma.chunks_exact(block).enumerate() {
-            for (dst, &v) in chunk.iter_mut().zip(&src[range.clone()]) {
-                dst[lane] = v;
-            }
+    let n_cols = db.columns.len();
+    for l in 0..nq {
+        let rows: [&[u8]; LANES] = std::array::from_fn(|lane| {
+            let start = (lane * nq + l) * n_cols;
+            &scratch.lane_gamma[start..start + n_cols]
+        });
+        for (c, dst) in scratch.gamma.chunks_exact_mut(nq).enumerate() {
+            dst[l] = std::array::from_fn(|lane| rows[lane][c]);
         }
     }
 
@@ -524,23 +521,19 @@ fn grid_scores(
     for (i, &(_, _, median)) in stats.iter().enumerate() {
         let zero = median + i_min;
         let row = &scratch.rows[i * n_cols..(i + 1) * n_cols];
-        // The grid values in a loop of their own, which vectorizes; the scatters follow.
-        scratch.grid.clear();
-        scratch.grid.extend(
-            row.iter()
-                .map(|&s| whole(((s - zero) * scale + 0.5).floor())),
-        );
-        debug_assert!(scratch.grid.iter().all(|x| (0..=bins as i32).contains(x)));
+        // The grid values in a loop of their own, which vectorizes; the scatter follows. They
+        // lie in 0..=bins, and bins ≤ 255.
+        let start = (lane * nq + nq - 1 - i) * n_cols;
+        let grid = &mut scratch.lane_gamma[start..start + n_cols];
+        for (x, &s) in grid.iter_mut().zip(row) {
+            *x = whole(((s - zero) * scale + 0.5).floor()) as u8;
+        }
         histogram(
-            &scratch.grid,
+            grid,
             &db.columns.counts,
             &mut scratch.counts[i * (bins + 1)..(i + 1) * (bins + 1)],
             &mut scratch.spare,
         );
-        let block = &mut scratch.lane_gamma[lane * n_cols * nq..(lane + 1) * n_cols * nq];
-        for (row, &x) in block.chunks_exact_mut(nq).zip(&scratch.grid) {
-            row[nq - 1 - i] = x as u8;
-        }
     }
     scratch.hist.clear();
     scratch.hist.extend(
@@ -630,14 +623,16 @@ fn best_alignments(
 /// Turns one query's per-target results into [`Match`]es: E- and q-values, threshold, order.
 fn finish(query: usize, scored: Vec<Scored>, options: &Options) -> Vec<Match> {
     let n = scored.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    // Unstable is deterministic here: the index breaks every tie.
-    order.sort_unstable_by(|&a, &b| {
-        scored[a]
-            .p_value
-            .total_cmp(&scored[b].p_value)
-            .then(a.cmp(&b))
-    });
+    // Sorted by (p-value, target): p-values are non-negative, so their bits sort as they do,
+    // and the pairs compare directly rather than through the index. Unstable is deterministic
+    // here: no two keys are equal.
+    let mut keyed: Vec<(u64, usize)> = scored
+        .iter()
+        .map(|s| s.p_value.to_bits())
+        .zip(0..)
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, j)| j).collect();
     // Benjamini–Hochberg: q at rank r (1-based) is the least p·n/r' over ranks r' ≥ r.
     let mut q_values = vec![0.0; n];
     let mut running = 1.0f64;
