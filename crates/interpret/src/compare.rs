@@ -52,7 +52,8 @@ impl FilterShift {
     }
 }
 
-/// The comparison of every filter, most moved first.
+/// The comparison of every filter: those that moved toward the targets first, then by log10 p
+/// gain.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
     pub tf: String,
@@ -100,9 +101,11 @@ impl Comparison {
                 weight_change: relative_change(&before.weights[f], &after.weights[f]),
             })
             .collect();
+        // Those that moved toward the targets first, then by how far they came.
         filters.sort_by(|a, b| {
-            b.log10_p_gain()
-                .total_cmp(&a.log10_p_gain())
+            b.moved_toward(max_q_value)
+                .cmp(&a.moved_toward(max_q_value))
+                .then(b.log10_p_gain().total_cmp(&a.log10_p_gain()))
                 .then(a.filter.cmp(&b.filter))
         });
         Self {
@@ -136,7 +139,7 @@ impl Comparison {
             .count()
     }
 
-    /// `comparison.tsv`: one row per filter, most moved first.
+    /// `comparison.tsv`: one row per filter, in the order of [`Comparison::filters`].
     pub fn tsv(&self) -> String {
         let mut out = String::from(
             "filter\tmoved_toward\tlog10_p_gain\ttarget_before\tp_before\tq_before\t\

@@ -41,7 +41,7 @@ impl Influence {
             .collect();
         let mut values = Vec::with_capacity(layer.n_filters());
         for filter in 0..layer.n_filters() {
-            let off = layer.with_filter_off(filter, &predict)?;
+            let off = layer.with_filter_off(filter, predict)?;
             let mut sums = vec![0.0f64; n_tasks];
             for i in 0..windows.len() {
                 for (t, sum) in sums.iter_mut().enumerate() {

@@ -68,8 +68,8 @@ struct Cli {
     /// default: the model's first task]
     #[arg(long, value_name = "NAME")]
     task: Option<String>,
-    /// Split whose windows make filter motifs and influence and are attributed. [config:
-    /// split; default: test]
+    /// Split whose windows make filter motifs and influence and are attributed: train, valid,
+    /// test or all. [config: split; default: test]
     #[arg(long, value_name = "SPLIT")]
     split: Option<SplitChoice>,
     /// Which windows of the split make filter motifs and influence: bound and predicted bound
@@ -88,7 +88,7 @@ struct Cli {
     /// Database matches per filter in tomtom.tsv. [config: top_matches; default: 5]
     #[arg(long, value_name = "N")]
     top_matches: Option<usize>,
-    /// Tomtom column score. [config: distance; default: pearson]
+    /// Tomtom column score: pearson or euclidean. [config: distance; default: pearson]
     #[arg(long, value_name = "SCORE")]
     distance: Option<Distance>,
     /// Minimum number of aligned columns in a Tomtom match. [config: min_overlap; default: 1]

@@ -203,7 +203,7 @@ impl InterpretParams {
                 self.max_q_value
             ));
         }
-        if !(self.min_information >= 0.0) {
+        if self.min_information.is_nan() || self.min_information < 0.0 {
             return Err("min_information must be a non-negative number of bits".into());
         }
         let positive = [

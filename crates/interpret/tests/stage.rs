@@ -16,18 +16,21 @@ fn interpret(args: &[&str]) -> Output {
         .unwrap()
 }
 
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
 /// Arguments that keep a run to seconds: fewer influence windows, attributed windows and
 /// integrated-gradients steps than the defaults.
-const QUICK: [&str; 8] = [
+const QUICK: [&str; 7] = [
     "--influence-windows=200",
     "--attribution-windows=40",
     "--ig-steps=16",
     "--ig-references=4",
-    "--task=CTCF",
     "--json",
     "-q",
     "--device=cpu",
@@ -50,6 +53,7 @@ fn run() -> &'static (PathBuf, serde_json::Value) {
             path(&f.untrained),
             "--out",
             path(&out).to_owned().leak(),
+            "--task=CTCF",
             "--force",
         ];
         args.extend(QUICK);
@@ -336,10 +340,13 @@ fn same_inputs_are_up_to_date_and_bad_inputs_fail_clearly() {
         a.extend(QUICK.iter().map(|s| s.to_string()));
         a
     };
-    let strs = |v: &[String]| v.iter().map(String::as_str).collect::<Vec<_>>();
 
     let mut again = base(path(out));
-    again.extend(["--compare-to".into(), path(&f.untrained).into()]);
+    again.extend([
+        "--compare-to".into(),
+        path(&f.untrained).into(),
+        "--task=CTCF".into(),
+    ]);
     let o = interpret(&strs(&again));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

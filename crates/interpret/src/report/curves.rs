@@ -36,7 +36,7 @@ impl Curves {
             } else {
                 fp += 1.0;
             }
-            let last_of_tie = pairs.get(i + 1).map_or(true, |next| next.0 != score);
+            let last_of_tie = pairs.get(i + 1).map(|next| next.0) != Some(score);
             if last_of_tie {
                 roc.push((fp / negatives, tp / positives));
                 pr.push((tp / positives, tp / (tp + fp)));

@@ -40,7 +40,11 @@ impl Table {
     }
 
     pub fn render(&self) -> String {
-        let mut out = format!("<table class=\"sortable {}\"><thead><tr>", self.class);
+        // Wide tables scroll inside their box rather than widen the page.
+        let mut out = format!(
+            "<div class=\"scroll\"><table class=\"sortable {}\"><thead><tr>",
+            self.class
+        );
         for h in &self.header {
             let _ = write!(out, "<th>{h}</th>");
         }
@@ -52,7 +56,7 @@ impl Table {
             }
             out.push_str("</tr>");
         }
-        out.push_str("</tbody></table>");
+        out.push_str("</tbody></table></div>");
         out
     }
 }
@@ -81,7 +85,8 @@ mod tests {
         let mut t = Table::new("metrics", &["task", "p<0.05"]);
         t.row(vec!["CTCF".into(), number(1.5e-7)]);
         let html = t.render();
-        assert!(html.starts_with("<table class=\"sortable metrics\">"));
+        assert!(html.starts_with("<div class=\"scroll\"><table class=\"sortable metrics\">"));
+        assert!(html.ends_with("</table></div>"));
         assert!(html.contains("<th>p&lt;0.05</th>"));
         assert!(html.contains("<td>1.50e-7</td>"));
         assert_eq!(

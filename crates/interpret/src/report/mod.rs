@@ -26,7 +26,7 @@ use crate::influence::Influence;
 use crate::matches::{motif_label, FilterMatches};
 use crate::params::InterpretParams;
 use html::{escape, number, Table};
-use svg::{aligned_logos, bars, logo, track, LineChart};
+use svg::{aligned_logos, bars, logo, track, LineChart, Series};
 
 /// One task's test metrics and curves.
 pub struct TaskTest {
@@ -141,10 +141,12 @@ impl Report<'_> {
         self.header(&mut body);
         self.metrics(&mut body);
         self.training(&mut body);
-        self.filter_table(&mut body);
+        // The filter table grows with the number of filters, so it comes after the sections of
+        // fixed size.
         self.influence_chart(&mut body);
         self.comparison_section(&mut body);
         self.attribution_tracks(&mut body);
+        self.filter_table(&mut body);
         let params = toml::to_string(self.params).unwrap_or_default();
         let _ = write!(
             body,
@@ -158,7 +160,8 @@ impl Report<'_> {
              <title>tfbind interpretation: {title}</title>\
              <script>window.tfbindErrors=[];window.addEventListener(\"error\",function(e){{window.tfbindErrors.push(String(e.message));}});</script>\
              <style>{css}</style></head>\n<body data-expected-logos=\"{logos}\">\
-             <p id=\"check\" hidden></p>{body}<script>{js}</script></body></html>\n",
+             {glyphs}<p id=\"check\" hidden></p>{body}<script>{js}</script></body></html>\n",
+            glyphs = svg::glyph_definitions(),
             title = escape(&self.model_dir.display().to_string()),
             css = include_str!("page.css"),
             js = include_str!("page.js"),
@@ -198,7 +201,7 @@ impl Report<'_> {
         }
         out.push_str(
             "<nav><a href=\"#metrics\">Test metrics</a><a href=\"#training\">Training</a>\
-             <a href=\"#filters\">Filters</a><a href=\"#influence\">Influence</a>",
+             <a href=\"#influence\">Influence</a>",
         );
         if self.comparison.is_some() {
             out.push_str("<a href=\"#comparison\">Comparison</a>");
@@ -206,7 +209,9 @@ impl Report<'_> {
         if self.attributions.is_some() {
             out.push_str("<a href=\"#attributions\">Attributions</a>");
         }
-        out.push_str("<a href=\"#parameters\">Parameters</a></nav>");
+        out.push_str(
+            "<a href=\"#filters\">Filters</a><a href=\"#parameters\">Parameters</a></nav>",
+        );
     }
 
     fn metrics(&self, out: &mut String) {
@@ -251,14 +256,13 @@ impl Report<'_> {
                 .iter()
                 .enumerate()
                 .filter_map(|(t, test)| {
-                    let c = test.curves.as_ref()?;
                     let focus = t == self.task;
-                    Some((
-                        test.task.clone(),
-                        if focus { FOCUS } else { OTHER },
-                        pick(c).clone(),
-                        focus,
-                    ))
+                    Some(Series {
+                        name: test.task.clone(),
+                        colour: if focus { FOCUS } else { OTHER },
+                        points: pick(test.curves.as_ref()?).clone(),
+                        emphasised: focus,
+                    })
                 })
                 .collect::<Vec<_>>()
         };
@@ -310,8 +314,18 @@ impl Report<'_> {
             y_label: "masked BCE",
             unit_square: false,
             series: vec![
-                ("train".into(), "#255c99", points(|e| e.train_loss), true),
-                ("validation".into(), FOCUS, points(|e| e.valid_loss), true),
+                Series {
+                    name: "train".into(),
+                    colour: "#255c99",
+                    points: points(|e| e.train_loss),
+                    emphasised: true,
+                },
+                Series {
+                    name: "validation".into(),
+                    colour: FOCUS,
+                    points: points(|e| e.valid_loss),
+                    emphasised: true,
+                },
             ],
         };
         let _ = write!(out, "<div class=\"charts\">{}</div>", chart.render());
@@ -513,7 +527,7 @@ impl Report<'_> {
             // Logos for the most moved filters; the rest of the rows are numbers only.
             let picture = |motifs: &[FilterMotif]| match motifs[f.filter].motif() {
                 Some(m) if k < 8 && f.moved_toward(c.max_q_value) => {
-                    logo(m.probabilities(), &m.id().to_string())
+                    logo(m.probabilities(), m.id())
                 }
                 Some(_) => String::new(),
                 None => "no sites".into(),

@@ -30,12 +30,19 @@
   var expected = Number(document.body.dataset.expectedLogos || 0);
   var logos = document.querySelectorAll("svg.logo");
   if (logos.length !== expected) { problems.push("expected " + expected + " logos, found " + logos.length); }
-  document.querySelectorAll("svg").forEach(function (svg) {
+  document.querySelectorAll("svg:not(.defs)").forEach(function (svg) {
     var box = svg.getBoundingClientRect();
     var title = svg.querySelector("title");
     if (!(box.width > 0 && box.height > 0)) { problems.push("not laid out: " + (title ? title.textContent : "an image")); }
   });
-  if (/\bNaN\b/.test(document.body.textContent)) { problems.push("NaN in the page"); }
+  var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: function (node) {
+      return node.parentNode.closest("script, style") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+    }
+  });
+  while (walker.nextNode()) {
+    if (/\bNaN\b/.test(walker.currentNode.nodeValue)) { problems.push("NaN in the page"); break; }
+  }
   document.body.dataset.check = problems.length ? "failed: " + problems.join("; ") : "ok";
   if (problems.length) {
     console.error("report check failed: " + problems.join("; "));

@@ -15,6 +15,25 @@ const GLYPHS: [&str; 4] = [
 /// Colours of A C G T, as most logo tools use them.
 const COLOURS: [&str; 4] = ["#109648", "#255c99", "#f7b32b", "#d62839"];
 
+/// The letters' outlines, defined once per page and drawn with `<use>`: a logo column then costs
+/// a transform, not a copy of the outline, which keeps pages with hundreds of logos small.
+pub fn glyph_definitions() -> String {
+    let mut out = String::from(
+        r#"<svg class="defs" xmlns="http://www.w3.org/2000/svg" width="0" height="0" style="position:absolute" aria-hidden="true"><defs>"#,
+    );
+    for (k, d) in GLYPHS.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<path id="glyph-{}" d="{d}" fill-rule="evenodd"/>"#,
+            LETTERS[k]
+        );
+    }
+    out.push_str("</defs></svg>");
+    out
+}
+
+const LETTERS: [char; 4] = ['A', 'C', 'G', 'T'];
+
 /// Appends letter `k` (A C G T = 0..3) filling the box at `x`, from `y` (top) to `y + h`;
 /// `upside_down` for letters below an axis (negative attributions).
 fn glyph(out: &mut String, k: usize, x: f64, y: f64, w: f64, h: f64, upside_down: bool) {
@@ -28,9 +47,9 @@ fn glyph(out: &mut String, k: usize, x: f64, y: f64, w: f64, h: f64, upside_down
     };
     let _ = write!(
         out,
-        r#"<path transform="translate({x:.2} {ty:.2}) scale({:.4} {sy:.4})" d="{}" fill="{}" fill-rule="evenodd"/>"#,
+        r##"<use href="#glyph-{}" transform="translate({x:.2} {ty:.2}) scale({:.4} {sy:.4})" fill="{}"/>"##,
+        LETTERS[k],
         w / 100.0,
-        GLYPHS[k],
         COLOURS[k]
     );
 }
@@ -68,8 +87,7 @@ fn bits_axis(out: &mut String, base: f64) {
     let top = base - 2.0 * BIT;
     let _ = write!(
         out,
-        r##"<path d="M{a} {top}V{base}" stroke="#555" fill="none"/><text x="2" y="{}" font-size="9" fill="#555" transform="rotate(-90 8 {})">bits</text>"##,
-        (top + base) / 2.0 + 8.0,
+        r##"<path d="M{a} {top}V{base}" stroke="#555" fill="none"/><text transform="translate(8 {}) rotate(-90)" font-size="9" text-anchor="middle" fill="#555">bits</text>"##,
         (top + base) / 2.0,
         a = AXIS - 2.0
     );
@@ -112,7 +130,7 @@ pub fn aligned_logos(
     let q0 = offset.max(0) as f64;
     let t0 = q0 - offset as f64;
     let columns = (q0 + query.len() as f64).max(t0 + target.len() as f64);
-    let row = 2.0 * BIT + 16.0;
+    let row = 2.0 * BIT + 22.0;
     let height = 2.0 * row;
     let width = AXIS + columns * COLUMN + 4.0;
     let mut out = format!(
@@ -124,13 +142,13 @@ pub fn aligned_logos(
         .into_iter()
         .enumerate()
     {
-        let base = r as f64 * row + 2.0 * BIT + 12.0;
+        let base = r as f64 * row + 2.0 * BIT + 18.0;
         bits_axis(&mut out, base);
         let _ = write!(
             out,
             r##"<text x="{}" y="{}" font-size="10" fill="#333">{}</text>"##,
             AXIS + start * COLUMN,
-            base - 2.0 * BIT - 2.0,
+            base - 2.0 * BIT - 7.0,
             escape(label)
         );
         logo_letters(&mut out, rows, AXIS + start * COLUMN, base);
@@ -179,14 +197,32 @@ pub struct LineChart<'a> {
     pub y_label: &'a str,
     /// Fixed axes [0, 1] × [0, 1]; otherwise the data's range.
     pub unit_square: bool,
-    /// (name, colour, points, emphasised).
-    pub series: Vec<(String, &'a str, Vec<(f64, f64)>, bool)>,
+    pub series: Vec<Series<'a>>,
+}
+
+/// One line of a [`LineChart`].
+pub struct Series<'a> {
+    pub name: String,
+    pub colour: &'a str,
+    pub points: Vec<(f64, f64)>,
+    /// Drawn thicker, on top, and named in the legend.
+    pub emphasised: bool,
 }
 
 impl LineChart<'_> {
     pub fn render(&self) -> String {
-        let (w, h, left, bottom, top, right) = (320.0, 240.0, 46.0, 34.0, 22.0, 10.0);
-        let points = self.series.iter().flat_map(|s| s.2.iter().copied());
+        // The legend of the emphasised series goes between the title and the plot, where it
+        // cannot hide a curve.
+        let legend: Vec<&Series> = self
+            .series
+            .iter()
+            .filter(|s| s.emphasised)
+            .take(4)
+            .collect();
+        let top = 24.0 + 13.0 * legend.len() as f64;
+        let (w, left, bottom, right) = (320.0, 46.0, 34.0, 10.0);
+        let h = top + 184.0 + bottom;
+        let points = self.series.iter().flat_map(|s| s.points.iter().copied());
         let (mut x_min, mut x_max, mut y_min, mut y_max) = (0.0, 1.0, 0.0, 1.0);
         if !self.unit_square {
             (x_min, x_max, y_min, y_max) = points.fold(
@@ -198,10 +234,10 @@ impl LineChart<'_> {
                 ),
                 |(a, b, c, d), (x, y)| (a.min(x), b.max(x), c.min(y), d.max(y)),
             );
-            if !(x_min < x_max) {
+            if x_max <= x_min {
                 x_max = x_min + 1.0;
             }
-            if !(y_min < y_max) {
+            if y_max <= y_min {
                 y_max = y_min + 1.0;
             }
             y_min = y_min.min(0.0);
@@ -242,10 +278,11 @@ impl LineChart<'_> {
             );
         }
         // Emphasised series last, on top.
-        let mut order: Vec<&(String, &str, Vec<(f64, f64)>, bool)> = self.series.iter().collect();
-        order.sort_by_key(|s| s.3);
-        for (name, colour, pts, strong) in order {
-            let d: String = pts
+        let mut order: Vec<&Series> = self.series.iter().collect();
+        order.sort_by_key(|s| s.emphasised);
+        for s in order {
+            let d: String = s
+                .points
                 .iter()
                 .enumerate()
                 .map(|(i, &(x, y))| {
@@ -257,25 +294,24 @@ impl LineChart<'_> {
                     )
                 })
                 .collect();
+            let (width, opacity) = if s.emphasised { (2.0, 1.0) } else { (1.0, 0.5) };
             let _ = write!(
                 out,
-                r#"<path d="{d}" stroke="{colour}" stroke-width="{}" fill="none" opacity="{}"><title>{}</title></path>"#,
-                if *strong { 2.0 } else { 1.0 },
-                if *strong { 1.0 } else { 0.5 },
-                escape(name)
+                r#"<path d="{d}" stroke="{}" stroke-width="{width}" fill="none" opacity="{opacity}"><title>{}</title></path>"#,
+                s.colour,
+                escape(&s.name)
             );
         }
-        let mut y = top + 4.0;
-        for (name, colour, _, _) in self.series.iter().filter(|s| s.3).take(4) {
+        for (k, s) in legend.iter().enumerate() {
+            let y = 24.0 + 13.0 * k as f64;
             let _ = write!(
                 out,
-                r#"<path d="M{} {y}h14" stroke="{colour}" stroke-width="2"/><text x="{}" y="{}" font-size="10" fill="{colour}">{}</text>"#,
-                w - right - 90.0,
-                w - right - 72.0,
+                r#"<path d="M{left} {y}h14" stroke="{c}" stroke-width="2"/><text x="{}" y="{}" font-size="10" fill="{c}">{}</text>"#,
+                left + 18.0,
                 y + 3.0,
-                escape(name)
+                escape(&s.name),
+                c = s.colour
             );
-            y += 13.0;
         }
         out.push_str("</svg>");
         out
@@ -337,10 +373,18 @@ mod tests {
         let svg = logo(&[[1.0, 0.0, 0.0, 0.0], [0.25; 4]], "m<1>");
         assert!(svg.starts_with("<svg class=\"logo\""));
         assert!(svg.contains("<title>m&lt;1&gt;</title>"));
-        let paths: Vec<&str> = svg.matches("fill-rule=\"evenodd\"").collect();
-        assert_eq!(paths.len(), 1);
+        assert_eq!(svg.matches("<use href=\"#glyph-A\"").count(), 1);
+        assert_eq!(svg.matches("<use").count(), 1);
         assert!(svg.contains(&format!("scale(0.1300 {:.4})", 2.0 * BIT / 100.0)));
         assert!(svg.contains(COLOURS[0]));
+    }
+
+    #[test]
+    fn every_letter_is_defined_once() {
+        let defs = glyph_definitions();
+        for letter in LETTERS {
+            assert_eq!(defs.matches(&format!("id=\"glyph-{letter}\"")).count(), 1);
+        }
     }
 
     #[test]
@@ -358,7 +402,8 @@ mod tests {
     #[test]
     fn tracks_put_negative_letters_upside_down() {
         let svg = track(&[0, 3, 4], &[1.0, -0.5, 0.0], "w");
-        assert_eq!(svg.matches("<path transform").count(), 2);
+        assert_eq!(svg.matches("<use").count(), 2);
+        assert!(svg.contains("#glyph-T"));
         assert!(svg.contains("scale(0.0500 0.4000)"));
         assert!(svg.contains("scale(0.0500 -0.2000)"));
     }
@@ -371,18 +416,23 @@ mod tests {
             y_label: "TPR",
             unit_square: true,
             series: vec![
-                (
-                    "a".into(),
-                    "#000",
-                    vec![(0.0, 0.0), (0.5, 0.8), (1.0, 1.0)],
-                    true,
-                ),
-                ("b".into(), "#999", vec![(0.0, 0.0), (1.0, 1.0)], false),
+                Series {
+                    name: "a".into(),
+                    colour: "#000",
+                    points: vec![(0.0, 0.0), (0.5, 0.8), (1.0, 1.0)],
+                    emphasised: true,
+                },
+                Series {
+                    name: "b".into(),
+                    colour: "#999",
+                    points: vec![(0.0, 0.0), (1.0, 1.0)],
+                    emphasised: false,
+                },
             ],
         };
         let svg = chart.render();
         assert!(
-            svg.contains("d=\"M46.0 206.0L178.0 58.8L310.0 22.0\""),
+            svg.contains("d=\"M46.0 221.0L178.0 73.8L310.0 37.0\""),
             "{svg}"
         );
         assert_eq!(svg.matches("<title>").count(), 3);
