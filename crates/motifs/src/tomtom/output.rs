@@ -66,23 +66,31 @@ pub fn write_tsv(
 const ROWS_PER_CHUNK: usize = 4096;
 
 /// `x` as C's `printf("%g")`: 6 significant digits, trailing zeros dropped, scientific notation
-/// with a two-digit exponent below 1e-4 or from 1e6.
+/// with a two-digit exponent below 1e-4 or from 1e6. Like printf, it rounds once, to the digits
+/// of `{:.5e}`, and places the decimal point in those digits for the fixed notation.
 fn format_g(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
-    // The exponent after rounding to 6 digits (0.9999996 prints as 1).
     let sci = format!("{x:.5e}");
     let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
     let exp: i32 = exp.parse().expect("integer exponent");
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
     if !(-4..6).contains(&exp) {
-        let mantissa = trim_zeros(mantissa);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.abs())
-    } else {
-        let decimals = (5 - exp) as usize;
-        trim_zeros(&format!("{x:.decimals$}")).to_string()
+        let sign_e = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{}e{sign_e}{:02}", trim_zeros(mantissa), exp.abs());
     }
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let fixed = if exp < 0 {
+        format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
+    } else {
+        let (int, frac) = digits.split_at(exp as usize + 1);
+        format!("{int}.{frac}")
+    };
+    format!("{sign}{}", trim_zeros(&fixed))
 }
 
 fn trim_zeros(s: &str) -> &str {
@@ -112,5 +120,9 @@ mod tests {
         assert_eq!(format_g(0.0001), "0.0001");
         assert_eq!(format_g(3.2e-140), "3.2e-140");
         assert_eq!(format_g(0.0), "0");
+        assert_eq!(format_g(123456.0), "123456");
+        assert_eq!(format_g(999999.5), "1e+06");
+        assert_eq!(format_g(0.000123456789), "0.000123457");
+        assert_eq!(format_g(-2.5), "-2.5");
     }
 }
