@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use fixture::{fixture, jaspar, WINDOW};
+use tfbind_model::Architecture;
 
 fn interpret(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tfbind-interpret"))
@@ -373,6 +374,27 @@ fn same_inputs_are_up_to_date_and_bad_inputs_fail_clearly() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("overlapping"));
     assert!(!elsewhere.exists());
+
+    // Only models with the same first layer compare; only windows of the model's length fit.
+    let danq = scratch.path().join("danq");
+    fixture::untrained_model(&danq, Architecture::DanQ, WINDOW);
+    let mut other = base(path(&elsewhere));
+    other.extend(["--compare-to".into(), path(&danq).into()]);
+    let o = interpret(&strs(&other));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("100×4×19 and 320×4×26"), "{err}");
+    let long = scratch.path().join("long");
+    fixture::untrained_model(&long, Architecture::ConvNetDeep, 2 * WINDOW);
+    let mut args = base(path(&elsewhere));
+    args[1] = path(&long).into();
+    let o = interpret(&strs(&args));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("200 bp windows but the dataset's are 100 bp"),
+        "{err}"
+    );
 
     let config = scratch.path().join("c.toml");
     std::fs::write(&config, "[interpret]\nig_step = 3\n").unwrap();
