@@ -40,6 +40,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
+invocation="scripts/experiment.sh${*:+ $*}"
 quick=0
 data="$root/../shared/data/hg38-dhs-chr19-22"
 work="" out="" bin="$root/target/release"
@@ -91,6 +92,7 @@ fi
 out=${out:-$([ "$quick" -eq 1 ] && echo "$work/results" || echo "$root/docs/experiment")}
 # Thinning keeps 1/K of every TF's bound windows: scale the bar for the 5-TF sets with it.
 min_bound=$(( min_bound / thin ))
+windows_kept=$([ "$thin" -eq 1 ] && echo all || echo "every ${thin}th")
 
 for b in peaks select negatives encode pretrain finetune; do
   [ -x "$bin/tfbind-$b" ] || die "$bin/tfbind-$b is missing: cargo build --release --bins"
@@ -130,7 +132,7 @@ started=$(date +%s)
 inputs="$work/inputs"
 mkdir -p "$inputs"
 if [ ! -f "$inputs/.done-$thin" ]; then
-  log "inputs: splitting the bundle by chromosome (every ${thin}th window)"
+  log "inputs: splitting the bundle by chromosome (windows kept: $windows_kept)"
   zcat "$data/regions.bed.gz" | awk -v thin="$thin" '(NR - 1) % thin == 0' > "$inputs/all.bed"
   awk -v t="$test_chrom" '$1 != t' "$inputs/all.bed" > "$inputs/train.bed"
   zcat "$data/labels.tsv.gz" > "$inputs/labels.tsv"
@@ -155,22 +157,22 @@ n_targets=$(wc -w <<< "$targets")
   -k $(( k_multi + n_targets )) --out "$sets/fewest-na.txt" "${common[@]}" >/dev/null
 tr ' ' '\n' <<< "$targets" | grep -v '^$' > "$sets/targets.txt"
 grep -vxF -f "$sets/targets.txt" "$sets/fewest-na.txt" | awk -v k="$k_multi" 'NR <= k' > "$sets/tf50.txt"
-pretrain_sets=(tf50)
 for tf in $targets; do
   "$bin/tfbind-select" --regions "$work/regions/train" --strategy cobinding --target "$tf" \
     -k "$k_small" --min-bound "$min_bound" --out "$sets/$tf.cobinding.txt" "${common[@]}" >/dev/null
   "$bin/tfbind-select" --regions "$work/regions/train" --strategy random --target "$tf" \
     -k "$k_small" --min-bound "$min_bound" --seed "$random_seed" --out "$sets/$tf.random.txt" \
     "${common[@]}" >/dev/null
-  pretrain_sets+=("$tf.cobinding" "$tf.random")
 done
 
-# --- 3. pre-trained models -----------------------------------------------------------------
+# --- 3. per target: its pre-trained models, its data, its fine-tuned models -----------------
+# Target by target, so that an interrupted run has whole targets done (and rerunning with
+# --targets set to those summarises them without training anything).
 split=(--split chromosome --valid-chroms "$valid_chrom" --test-chroms "$test_chrom")
 pre_args=(--epochs "$pre_epochs" --device cpu)
 [ -n "$pre_patience" ] && pre_args+=(--patience "$pre_patience")
-for set in "${pretrain_sets[@]}"; do
-  dir="$work/pretrain/$set"
+pretrain() { # set name
+  local set=$1 dir="$work/pretrain/$1"
   log "pre-training $set: $(paste -sd, "$sets/$set.txt")"
   timed negatives "pretrain/$set" "$bin/tfbind-negatives" --regions "$work/regions/all" \
     --genome "$genome" --tfs "$(paste -sd, "$sets/$set.txt")" --out "$dir/windows" "${common[@]}"
@@ -178,16 +180,20 @@ for set in "${pretrain_sets[@]}"; do
     "${split[@]}" --out "$dir/dataset" "${common[@]}"
   timed pretrain "$set" "$bin/tfbind-pretrain" --dataset "$dir/dataset" --out "$dir/model" \
     "${pre_args[@]}" "${common[@]}"
-done
-
-# --- 4. target data: fixed test windows, subsampled training sets ---------------------------
+}
+pretrain tf50
+conditions="scratch tf50 cobinding random"
 for tf in $targets; do
+  pretrain "$tf.cobinding"
+  pretrain "$tf.random"
+
   dir="$work/data/$tf"
   # The full dataset; only its test split (chr21) is used, as every model's test windows.
   timed negatives "$tf/full" "$bin/tfbind-negatives" --regions "$work/regions/all" \
     --genome "$genome" --tf "$tf" --seed "$test_seed" --out "$dir/full/windows" "${common[@]}"
   timed encode "$tf/full" "$bin/tfbind-encode" --windows "$dir/full/windows" --genome "$genome" \
     "${split[@]}" --out "$dir/full/dataset" "${common[@]}"
+  log "fine-tuning $tf"
   for n in $sizes; do
     for seed in $seeds; do
       name="$n-$seed"
@@ -198,17 +204,6 @@ for tf in $targets; do
       timed encode "$tf/$name" "$bin/tfbind-encode" --windows "$dir/$name/windows" \
         --genome "$genome" --split chromosome --valid-chroms "$valid_chrom" --test-chroms '' \
         --out "$dir/$name/dataset" "${common[@]}"
-    done
-  done
-done
-
-# --- 5. fine-tuning: four conditions on each training set -----------------------------------
-conditions="scratch tf50 cobinding random"
-for tf in $targets; do
-  log "fine-tuning $tf"
-  for n in $sizes; do
-    for seed in $seeds; do
-      name="$n-$seed"
       for cond in $conditions; do
         case "$cond" in
           scratch) from=(--init scratch --architecture convnet-deep) ;;
@@ -216,7 +211,7 @@ for tf in $targets; do
           *) from=(--pretrained "$work/pretrain/$tf.$cond/model") ;;
         esac
         timed finetune "$tf/$name/$cond" "$bin/tfbind-finetune" "${from[@]}" \
-          --dataset "$work/data/$tf/$name/dataset" --test-dataset "$work/data/$tf/full/dataset" \
+          --dataset "$dir/$name/dataset" --test-dataset "$dir/full/dataset" \
           --epochs "$ft_epochs" --seed "$seed" --device cpu \
           --out "$work/models/$tf/$name/$cond" "${common[@]}"
       done
@@ -301,8 +296,8 @@ table() { # file, cell expression, header of the first column, conditions (colum
   echo "# Transfer-learning experiment: results"
   echo
   echo "Targets: $(printf '%s, ' $targets | sed 's/, $//'); positives per training set: $(echo $sizes | tr ' ' ,);"
-  echo "seeds: $(echo $seeds | tr ' ' ,). Epochs: pre-training $pre_epochs, fine-tuning $ft_epochs;"
-  echo "every ${thin}th window of the bundle; $threads threads. Made by \`scripts/experiment.sh$([ "$quick" -eq 1 ] && echo ' --quick')\`."
+  echo "seeds: $(echo $seeds | tr ' ' ,). Epochs: pre-training $pre_epochs${pre_patience:+ (patience $pre_patience)}, fine-tuning $ft_epochs;"
+  echo "windows of the bundle: $windows_kept; $threads threads. Made by \`$invocation\`."
   echo
   echo "## Median test AUPRC over targets and seeds"
   echo
