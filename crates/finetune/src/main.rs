@@ -2,7 +2,6 @@
 //! `model` artifact for the target TF (or the same network trained from scratch).
 
 mod config;
-mod progress;
 mod test_windows;
 
 use std::path::{Path, PathBuf};
@@ -395,7 +394,7 @@ fn main() -> ExitCode {
 
         let options = config.options();
         let bar = tfbind_cli::bar(&cli.common, 0, "");
-        let mut observer = progress::observer(&bar);
+        let mut observer = tfbind_train::progress::bar_observer(&bar);
         let run = RunSpec {
             out: &cli.out,
             parameters,

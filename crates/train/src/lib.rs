@@ -33,6 +33,7 @@ mod error;
 mod evaluate;
 mod fit;
 mod options;
+pub mod progress;
 mod run;
 
 pub use batch::masked_bce_sum;

@@ -1,12 +1,14 @@
-//! Training progress on a progress bar: a bar per epoch with the running loss, and a line per
-//! finished epoch (the bar is hidden under --quiet/--json and off a terminal, where tracing's
-//! "epoch done" lines say the same).
+//! Training progress for the stage binaries: a bar per epoch with the running loss, and a line
+//! per finished epoch. The binaries make the bar (`tfbind_cli::bar`, hidden under --quiet/--json
+//! and off a terminal, where tracing's "epoch done" lines say the same).
 
 use indicatif::ProgressBar;
-use tfbind_train::Progress;
 
-/// An observer for [`tfbind_train::fit`] that draws on `bar`.
-pub fn observer(bar: &ProgressBar) -> impl FnMut(Progress) + '_ {
+use crate::fit::Progress;
+
+/// An observer for [`fit`](crate::fit) and [`train_and_write`](crate::train_and_write) that
+/// draws on `bar`.
+pub fn bar_observer(bar: &ProgressBar) -> impl FnMut(Progress) + '_ {
     let mut running = (0.0f64, 0usize);
     move |p| match p {
         Progress::Resumed { epochs_done } => {
