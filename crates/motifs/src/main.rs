@@ -94,6 +94,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     let start = Instant::now();
     let queries = read_meme(&cli.query).context("reading the queries")?;
     let targets = read_meme(&cli.target).context("reading the targets")?;
+    tracing::debug!("read the motifs in {:.3} s", start.elapsed().as_secs_f64());
     let options = Options {
         distance: match cli.dist {
             Dist::Pearson => Distance::Pearson,
@@ -108,7 +109,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         },
         ..Options::default()
     };
+    let compared = Instant::now();
     let matches = tomtom(&queries, &targets, &options)?;
+    tracing::debug!("compared in {:.3} s", compared.elapsed().as_secs_f64());
+    let written = Instant::now();
 
     match &cli.output {
         Some(path) => {
@@ -127,6 +131,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         }
     }
 
+    tracing::debug!(
+        "wrote the table in {:.3} s",
+        written.elapsed().as_secs_f64()
+    );
     let summary = Summary {
         queries: queries.len(),
         targets: targets.len(),
