@@ -127,7 +127,7 @@ impl fmt::Display for G {
 }
 
 /// `x` (positive, finite) as 6 significant digits `m` (100000..=999999) and the exponent `e` of
-/// its first digit, by floating-point scaling, which is several times faster than the exact
+/// its first digit, by floating-point scaling, which spares most numbers the exact (and slow)
 /// formatter; `None` when the scaled value lies so near a rounding boundary that the scaling's
 /// error (about 1e-9 of a unit in the last digit) could decide it, or outside the normal range,
 /// and the exact formatter must.
