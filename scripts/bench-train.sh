@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Training and inference speed of tfbind-pretrain / tfbind-predict against PyTorch (Python), in the
+# same invocation and with the same thread count (issue 4):
+#
+#   scripts/bench-train.sh [THREADS] [REPS]     (defaults: 2 threads, 3 runs of each; medians)
+#
+# Model: ConvNetDeep with 50 outputs, masked BCE with logits, Adam (lr 0.003), batch 100, on CPU.
+# - PyTorch baseline: batches drawn from in-memory one-hot tensors (the train windows of the
+#   dataset below): training windows/s (forward + backward + step), inference windows/s at batch
+#   100 and 1,000 in eval mode, peak memory of the process.
+# - tfbind: `tfbind-pretrain --epochs 1 --no-rc-augment` on the same dataset (its epochs.tsv
+#   reports training windows/s: forward + backward + step, including batch assembly and one-hot
+#   encoding); `tfbind-predict` on 20,000 windows of the bundle with --batch-size 100 and 1,000,
+#   whole process (model load, genome reads, TSV output). Peak memory: /usr/bin/time.
+# The dataset is the real-data check's: the 50 TFs with the fewest NA on ../shared/data/
+# hg38-dhs-chr19-22, valid chr22, test chr21 (tfbind-peaks import, tfbind-negatives, tfbind-encode).
+# The goal is tfbind >= 1.0x PyTorch on each rate. Needs `scripts/setup.sh --test` (.venv).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+threads=${1:-2}
+reps=${2:-3}
+bundle=${TFBIND_BUNDLE:-$root/../shared/data/hg38-dhs-chr19-22}
+py=$root/.venv/bin/python
+work=$root/target/bench-train
+log() { printf '[bench-train] %s\n' "$*" >&2; }
+
+[ -f "$bundle/genome.fa.gz" ] || { log "no bundle at $bundle"; exit 1; }
+"$py" -c 'import torch, numpy, safetensors' 2>/dev/null \
+  || { log "torch/numpy/safetensors missing in .venv: run scripts/setup.sh --test"; exit 1; }
+[ -x /usr/bin/time ] || { log "GNU time (/usr/bin/time) is needed for peak memory: apt-get install time"; exit 1; }
+
+log "building (release)"
+cargo build --release --quiet -p tfbind-peaks -p tfbind-negatives -p tfbind-encode \
+  -p tfbind-pretrain -p tfbind-predict
+bin=$root/target/release
+mkdir -p "$work"
+
+# Each stage is skipped when its artifact is up to date.
+log "dataset: 50 TFs with the fewest NA, valid chr22, test chr21"
+"$bin/tfbind-peaks" import -q --windows "$bundle/regions.bed.gz" --labels "$bundle/labels.tsv.gz" \
+  --genome "$bundle/genome.fa.gz" --out "$work/regions" >/dev/null
+"$bin/tfbind-negatives" -q --regions "$work/regions" --genome "$bundle/genome.fa.gz" \
+  --fewest-na 50 --out "$work/windows" >/dev/null
+"$bin/tfbind-encode" -q --windows "$work/windows" --genome "$bundle/genome.fa.gz" \
+  --split chromosome --valid-chroms chr22 --test-chroms chr21 --out "$work/dataset" >/dev/null
+# awk reads to the end, so pipefail does not trip on a SIGPIPE as with head.
+gzip -dc "$bundle/regions.bed.gz" | awk 'NR <= 20000' > "$work/predict.bed"
+
+cat > "$work/pytorch.py" <<'EOF'
+# The PyTorch baseline: prints JSON with train and inference windows/s.
+import json, sys, time
+import numpy as np, torch, torch.nn as nn
+from safetensors.numpy import load_file
+
+dataset, threads = sys.argv[1], int(sys.argv[2])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+class ConvNetDeep(nn.Module):
+    def __init__(s, n):
+        super().__init__()
+        s.c1, s.bn1 = nn.Conv1d(4, 100, 19), nn.BatchNorm1d(100)
+        s.c2, s.bn2 = nn.Conv1d(100, 200, 7), nn.BatchNorm1d(200)
+        s.c3, s.bn3 = nn.Conv1d(200, 200, 4), nn.BatchNorm1d(200)
+        s.d4, s.bn4 = nn.Linear(1000, 1000), nn.BatchNorm1d(1000)
+        s.d5, s.bn5 = nn.Linear(1000, 1000), nn.BatchNorm1d(1000)
+        s.d6 = nn.Linear(1000, n)
+        s.mp, s.dr = nn.MaxPool1d(3, 3), nn.Dropout(0.3)
+    def forward(s, x):
+        x = s.mp(torch.relu(s.bn1(s.c1(x))))
+        x = s.mp(torch.relu(s.bn2(s.c2(x))))
+        x = s.mp(torch.relu(s.bn3(s.c3(x))))
+        x = torch.flatten(x, 1)
+        x = s.dr(torch.relu(s.bn4(s.d4(x))))
+        x = s.dr(torch.relu(s.bn5(s.d5(x))))
+        return s.d6(x)
+
+d = load_file(f"{dataset}/dataset.safetensors")
+train = d["split"] == 0
+codes, labels = d["sequences"][train], d["labels"][train]
+table = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [.25, .25, .25, .25]], np.float32)
+x = torch.from_numpy(table[codes]).permute(0, 2, 1).contiguous()
+y = torch.from_numpy((labels == 1).astype(np.float32))
+mask = torch.from_numpy((labels >= 0).astype(np.float32))
+n, tasks = len(x), y.shape[1]
+
+model = ConvNetDeep(tasks)
+opt = torch.optim.Adam(model.parameters(), lr=0.003)
+bce = nn.BCEWithLogitsLoss(reduction="none")
+order = torch.randperm(n)
+def train_batches(batches, offset):
+    for b in range(batches):
+        idx = order[(offset + b) * 100 % (n - 100):][:100]
+        opt.zero_grad()
+        m = mask[idx]
+        loss = (bce(model(x[idx]), y[idx]) * m).sum() / m.sum().clamp(min=1)
+        loss.backward()
+        opt.step()
+model.train()
+train_batches(10, 0)
+batches = 300
+t = time.perf_counter()
+train_batches(batches, 10)
+train_rate = batches * 100 / (time.perf_counter() - t)
+
+model.eval()
+def infer(batch, total=20000):
+    with torch.no_grad():
+        model(x[:batch])
+        t = time.perf_counter()
+        for s in range(0, total, batch):
+            model(x[s:s + batch])
+        return total / (time.perf_counter() - t)
+print(json.dumps({"train": train_rate, "infer100": infer(100), "infer1000": infer(1000)}))
+EOF
+
+# Runs a command under GNU time; prints its stdout; appends the peak RSS (kB) to $work/rss.
+timed() {
+  /usr/bin/time -f %M -o "$work/rss.one" "$@"
+  cat "$work/rss.one" >> "$work/rss"
+}
+
+: > "$work/results.tsv"
+for rep in $(seq 1 "$reps"); do
+  log "run $rep/$reps: PyTorch"
+  : > "$work/rss"
+  out=$(timed "$py" "$work/pytorch.py" "$work/dataset" "$threads")
+  printf 'pytorch\t%s\t%s\n' "$out" "$(cat "$work/rss")" >> "$work/results.tsv"
+
+  log "run $rep/$reps: tfbind-pretrain (1 epoch)"
+  : > "$work/rss"
+  timed "$bin/tfbind-pretrain" -q --dataset "$work/dataset" --out "$work/model" --epochs 1 \
+    --no-rc-augment --threads "$threads" --device cpu --force --restart >/dev/null
+  train=$(awk -F'\t' 'NR == 2 { print $5 }' "$work/model/epochs.tsv")
+  printf 'pretrain\t{"train": %s}\t%s\n' "$train" "$(cat "$work/rss")" >> "$work/results.tsv"
+
+  for batch in 100 1000; do
+    log "run $rep/$reps: tfbind-predict (batch $batch)"
+    : > "$work/rss"
+    out=$(timed "$bin/tfbind-predict" --json -q --model "$work/model" --bed "$work/predict.bed" \
+      --genome "$bundle/genome.fa.gz" --out "$work/predict.tsv" --batch-size "$batch" \
+      --threads "$threads" --device cpu)
+    rate=$(printf '%s' "$out" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["windows_per_s"])')
+    printf 'predict\t{"infer%s": %s}\t%s\n' "$batch" "$rate" "$(cat "$work/rss")" >> "$work/results.tsv"
+  done
+done
+
+"$py" - "$work/results.tsv" "$threads" "$(nproc)" <<'EOF'
+import json, statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+rates, rss = {}, {}
+for who, values, kb in rows:
+    for k, v in json.loads(values).items():
+        side = "pytorch" if who == "pytorch" else "tfbind"
+        rates.setdefault((side, k), []).append(v)
+        rss.setdefault((side if side == "pytorch" else f"{who}-{k}"), []).append(int(kb))
+med = {k: statistics.median(v) for k, v in rates.items()}
+print(f"threads {sys.argv[2]} of {sys.argv[3]} cores, medians of {len(rates[('pytorch', 'train')])} runs")
+print(f"{'windows/s':<24}{'PyTorch':>10}{'tfbind':>10}{'ratio':>8}")
+for k, name in [("train", "training"), ("infer100", "inference, batch 100"),
+                ("infer1000", "inference, batch 1000")]:
+    p, t = med[("pytorch", k)], med[("tfbind", k)]
+    print(f"{name:<24}{p:>10.0f}{t:>10.0f}{t / p:>7.2f}x")
+print("peak memory (MB): " + ", ".join(
+    f"{k} {statistics.median(v) / 1024:.0f}" for k, v in sorted(rss.items())))
+EOF
