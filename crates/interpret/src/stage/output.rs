@@ -1,0 +1,145 @@
+//! Writing the `motifs` artifact's files.
+
+use std::fmt::Write as _;
+
+use tfbind_artifact::ArtifactBuilder;
+use tfbind_motifs::{write_tsv, Match, MemeFile, Motif};
+
+use super::analysis::Analysis;
+use super::summary::Summary;
+use super::{
+    Inputs, Request, ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV,
+    REPORT_HTML, SUMMARY_JSON, TOMTOM_TSV, WINDOWS_TSV,
+};
+use crate::error::{InterpretError, Result};
+use crate::filters::{filters_tsv, FilterMotif};
+use crate::report::{ComparisonView, Report};
+
+impl Analysis {
+    /// Writes every file into the artifact being built.
+    pub fn write(
+        &self,
+        req: &Request,
+        inputs: &Inputs,
+        summary: &Summary,
+        builder: &ArtifactBuilder,
+    ) -> Result<()> {
+        let params = req.params;
+        let write = |name: &str, text: &str| {
+            let path = builder.path(name);
+            std::fs::write(&path, text).map_err(InterpretError::io(&path))
+        };
+        let with_sites: Vec<Motif> = self.motifs.iter().filter_map(FilterMotif::motif).collect();
+        MemeFile::new(with_sites).write(builder.path(FILTERS_MEME))?;
+        write(
+            FILTERS_TSV,
+            &filters_tsv(&self.motifs, &self.match_columns(req)),
+        )?;
+        let mut tomtom = Vec::new();
+        write_tsv(
+            &mut tomtom,
+            &self.matches.top(params.top_matches),
+            &self.matches.queries,
+            &self.database,
+        )
+        .map_err(InterpretError::io(builder.path(TOMTOM_TSV)))?;
+        write(TOMTOM_TSV, &String::from_utf8_lossy(&tomtom))?;
+        write(INFLUENCE_TSV, &self.influence.tsv())?;
+        if let Some(c) = &self.comparison {
+            write(COMPARISON_TSV, &c.comparison.tsv())?;
+        }
+        let probabilities = self.attributed_probabilities();
+        if let Some(a) = &self.attributions {
+            let dir = builder.path(ATTRIBUTIONS_DIR);
+            std::fs::create_dir(&dir).map_err(InterpretError::io(&dir))?;
+            a.write_npz(&dir)?;
+            write(
+                &format!("{ATTRIBUTIONS_DIR}/{WINDOWS_TSV}"),
+                &self.windows_tsv(&a.rows, &probabilities),
+            )?;
+        }
+        let report = Report {
+            model_dir: req.model,
+            model: &inputs.model,
+            dataset_dir: req.dataset,
+            data: &self.data,
+            task: self.task,
+            test: &self.test,
+            epochs: self.epochs.as_deref(),
+            filters: &self.motifs,
+            matches: &self.matches,
+            database: &self.database,
+            influence: &self.influence,
+            comparison: self
+                .comparison
+                .as_ref()
+                .zip(req.compare_to)
+                .map(|(c, dir)| ComparisonView {
+                    comparison: &c.comparison,
+                    other_dir: dir,
+                    before: &c.before,
+                }),
+            attributions: self
+                .attributions
+                .as_ref()
+                .map(|a| (a, probabilities.as_slice())),
+            params,
+        };
+        write(REPORT_HTML, &report.render())?;
+        let json = serde_json::to_string_pretty(summary).expect("the summary serializes");
+        write(SUMMARY_JSON, &json)
+    }
+
+    /// `attributions/windows.tsv`: the attributed windows in array order.
+    fn windows_tsv(&self, rows: &[usize], probabilities: &[f32]) -> String {
+        let mut text = String::from("chrom\tstart\tend\tname\tsplit\tlabel\tprobability\n");
+        for (&row, p) in rows.iter().zip(probabilities) {
+            let w = &self.data.windows[row];
+            let _ = writeln!(
+                text,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{p}",
+                w.chrom,
+                w.start,
+                w.end,
+                w.name,
+                self.data.split[row].name(),
+                self.data.labels.get(row, self.task)
+            );
+        }
+        text
+    }
+
+    /// The columns `filters.tsv` adds after the motif's own: whether the filter is informative,
+    /// and its best database match.
+    fn match_columns(&self, req: &Request) -> Vec<(&'static str, Vec<String>)> {
+        let params = req.params;
+        let column = |get: &dyn Fn(&Match) -> String| {
+            self.motifs
+                .iter()
+                .map(|f| self.matches.best(f.filter).map_or("NA".to_string(), get))
+                .collect()
+        };
+        let informative = self
+            .motifs
+            .iter()
+            .map(|f| {
+                let yes = f.is_informative(params.min_information, params.min_sites);
+                if yes { "yes" } else { "no" }.to_string()
+            })
+            .collect();
+        vec![
+            ("informative", informative),
+            (
+                "best_match",
+                column(&|m| self.database[m.target].id().to_string()),
+            ),
+            (
+                "best_match_name",
+                column(&|m| self.database[m.target].alt().unwrap_or("NA").to_string()),
+            ),
+            ("p_value", column(&|m| format!("{:.3e}", m.p_value))),
+            ("e_value", column(&|m| format!("{:.3e}", m.e_value))),
+            ("q_value", column(&|m| format!("{:.3e}", m.q_value))),
+        ]
+    }
+}

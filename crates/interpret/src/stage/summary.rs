@@ -1,0 +1,124 @@
+//! The headline numbers of a run: printed by the binary, written as `summary.json`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::analysis::Analysis;
+use super::Request;
+use crate::error::{InterpretError, Result};
+use crate::filters::FilterMotif;
+use crate::matches::motif_label;
+use crate::params::Method;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub task: String,
+    pub filters: usize,
+    pub filters_with_sites: usize,
+    pub informative_filters: usize,
+    /// Informative filters whose best database match has q ≤ `max_q_value`.
+    pub matched_filters: usize,
+    pub filter_windows: usize,
+    pub influence_windows: usize,
+    /// The most influential filters on the task, most first.
+    pub top_filters: Vec<TopFilter>,
+    pub attributed_windows: usize,
+    pub methods: Vec<Method>,
+    pub comparison: Option<ComparisonSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopFilter {
+    pub filter: usize,
+    /// `None` when no window counts for the task.
+    pub influence: Option<f64>,
+    pub information_bits: f64,
+    /// Best database match (`ID name`) when its q-value is at most `max_q_value`.
+    pub best_match: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonSummary {
+    pub other: String,
+    pub tf: String,
+    pub targets: Vec<String>,
+    pub matching_before: usize,
+    pub matching_after: usize,
+    pub moved_toward: usize,
+}
+
+impl Summary {
+    /// Reads a `summary.json`.
+    pub(super) fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(InterpretError::io(path))?;
+        serde_json::from_str(&text).map_err(|e| InterpretError::Parse {
+            path: path.to_path_buf(),
+            line: e.line(),
+            message: e.to_string(),
+        })
+    }
+}
+
+impl Analysis {
+    pub fn summary(&self, req: &Request) -> Summary {
+        let params = req.params;
+        let significant = |f: usize| {
+            self.matches
+                .best(f)
+                .filter(|m| m.q_value <= params.max_q_value)
+                .map(|m| motif_label(&self.database[m.target]))
+        };
+        let informative: Vec<&FilterMotif> = self
+            .motifs
+            .iter()
+            .filter(|f| f.is_informative(params.min_information, params.min_sites))
+            .collect();
+        let task = self.task;
+        Summary {
+            task: self.tasks[task].clone(),
+            filters: self.motifs.len(),
+            filters_with_sites: self.motifs.iter().filter(|f| f.sites > 0).count(),
+            informative_filters: informative.len(),
+            matched_filters: informative
+                .iter()
+                .filter(|f| significant(f.filter).is_some())
+                .count(),
+            filter_windows: self.windows.len(),
+            influence_windows: self.influence_windows.len(),
+            top_filters: self
+                .influence
+                .ranking(task)
+                .into_iter()
+                .take(5)
+                .map(|f| TopFilter {
+                    filter: f,
+                    influence: Some(self.influence.values[f][task]).filter(|v| !v.is_nan()),
+                    information_bits: self.motifs[f].information(),
+                    best_match: significant(f),
+                })
+                .collect(),
+            attributed_windows: self.attributions.as_ref().map_or(0, |a| a.rows.len()),
+            methods: self
+                .attributions
+                .as_ref()
+                .map_or(Vec::new(), |a| a.scores.iter().map(|s| s.0).collect()),
+            comparison: self
+                .comparison
+                .as_ref()
+                .zip(req.compare_to)
+                .map(|(c, dir)| {
+                    let c = &c.comparison;
+                    let (matching_before, matching_after) = c.matching();
+                    ComparisonSummary {
+                        other: dir.display().to_string(),
+                        tf: c.tf.clone(),
+                        targets: c.targets.clone(),
+                        matching_before,
+                        matching_after,
+                        moved_toward: c.moved(),
+                    }
+                }),
+        }
+    }
+}
