@@ -11,8 +11,7 @@ use tfbind_cli::{CommonArgs, UsageError};
 use tfbind_dataset::{Dataset, DATASET};
 use tfbind_model::{artifact::KIND as MODEL, Architecture, DeviceChoice, ModelSpec};
 use tfbind_train::{
-    init_model, summarize, train_and_write, MetricSummary, Progress, RunSpec, TaskMetrics,
-    TrainOptions,
+    init_model, summarize, train_and_write, MetricSummary, RunSpec, TaskMetrics, TrainOptions,
 };
 
 /// Pre-train a multi-task model (one output per task of the dataset) as Novakovsky et al. 2021:
@@ -273,40 +272,7 @@ fn main() -> ExitCode {
         let options = config.options();
 
         let bar = tfbind_cli::bar(&cli.common, 0, "");
-        let mut running = (0.0, 0usize);
-        let mut observer = |p: Progress| match p {
-            Progress::Resumed { epochs_done } => {
-                bar.println(format!("resuming after epoch {epochs_done}"));
-            }
-            Progress::EpochStarted {
-                epoch,
-                epochs,
-                examples,
-            } => {
-                running = (0.0, 0);
-                bar.reset();
-                bar.set_length(examples as u64);
-                bar.set_message(format!("epoch {epoch}/{epochs}"));
-            }
-            Progress::Batch {
-                examples_done,
-                loss,
-            } => {
-                running = (running.0 + loss, running.1 + 1);
-                bar.set_position(examples_done as u64);
-                bar.set_prefix(format!("loss {:.4}", running.0 / running.1 as f64));
-            }
-            Progress::Validating { .. } => bar.set_message("validating"),
-            Progress::EpochFinished { log, improved } => bar.println(format!(
-                "epoch {:>3}  train loss {:.5}  valid loss {:.5}{}  {:.0} windows/s  {:.1} s",
-                log.epoch,
-                log.train_loss,
-                log.valid_loss,
-                if improved { " *" } else { "  " },
-                log.train_windows_per_s,
-                log.seconds
-            )),
-        };
+        let mut observer = tfbind_train::progress::bar_observer(&bar);
         let run = RunSpec {
             out: &cli.out,
             parameters,
