@@ -4,7 +4,7 @@
 #
 #   scripts/bench-train.sh [THREADS] [REPS]     (defaults: 2 threads, 3 runs of each; medians)
 #
-# Model: ConvNetDeep with 50 outputs, masked BCE with logits, Adam (lr 0.003), batch 100, on CPU.
+# Model: ConvNetDeep with 50 outputs (PyTorch: crates/model/python/tfbind_models.py), masked BCE with logits, Adam (lr 0.003), batch 100, on CPU.
 # - PyTorch baseline: batches drawn from in-memory one-hot tensors (the train windows of the
 #   dataset below): training windows/s (forward + backward + step), inference windows/s at batch
 #   100 and 1,000 in eval mode, peak memory of the process.
@@ -53,34 +53,16 @@ import json, sys, time
 import numpy as np, torch, torch.nn as nn
 from safetensors.numpy import load_file
 
-dataset, threads = sys.argv[1], int(sys.argv[2])
+dataset, threads, models_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, models_dir)
+from tfbind_models import ConvNetDeep, one_hot
 torch.set_num_threads(threads)
 torch.manual_seed(0)
-
-class ConvNetDeep(nn.Module):
-    def __init__(s, n):
-        super().__init__()
-        s.c1, s.bn1 = nn.Conv1d(4, 100, 19), nn.BatchNorm1d(100)
-        s.c2, s.bn2 = nn.Conv1d(100, 200, 7), nn.BatchNorm1d(200)
-        s.c3, s.bn3 = nn.Conv1d(200, 200, 4), nn.BatchNorm1d(200)
-        s.d4, s.bn4 = nn.Linear(1000, 1000), nn.BatchNorm1d(1000)
-        s.d5, s.bn5 = nn.Linear(1000, 1000), nn.BatchNorm1d(1000)
-        s.d6 = nn.Linear(1000, n)
-        s.mp, s.dr = nn.MaxPool1d(3, 3), nn.Dropout(0.3)
-    def forward(s, x):
-        x = s.mp(torch.relu(s.bn1(s.c1(x))))
-        x = s.mp(torch.relu(s.bn2(s.c2(x))))
-        x = s.mp(torch.relu(s.bn3(s.c3(x))))
-        x = torch.flatten(x, 1)
-        x = s.dr(torch.relu(s.bn4(s.d4(x))))
-        x = s.dr(torch.relu(s.bn5(s.d5(x))))
-        return s.d6(x)
 
 d = load_file(f"{dataset}/dataset.safetensors")
 train = d["split"] == 0
 codes, labels = d["sequences"][train], d["labels"][train]
-table = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [.25, .25, .25, .25]], np.float32)
-x = torch.from_numpy(table[codes]).permute(0, 2, 1).contiguous()
+x = one_hot(codes)
 y = torch.from_numpy((labels == 1).astype(np.float32))
 mask = torch.from_numpy((labels >= 0).astype(np.float32))
 n, tasks = len(x), y.shape[1]
@@ -125,7 +107,7 @@ timed() {
 for rep in $(seq 1 "$reps"); do
   log "run $rep/$reps: PyTorch"
   : > "$work/rss"
-  out=$(timed "$py" "$work/pytorch.py" "$work/dataset" "$threads")
+  out=$(timed "$py" "$work/pytorch.py" "$work/dataset" "$threads" "$root/crates/model/python")
   printf 'pytorch\t%s\t%s\n' "$out" "$(cat "$work/rss")" >> "$work/results.tsv"
 
   log "run $rep/$reps: tfbind-pretrain (1 epoch)"

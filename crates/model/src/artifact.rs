@@ -21,7 +21,8 @@
 //! `c1 c2 bn1 bn2 bn3 d3 d4`; `danq`: `Conv1`, `BiLSTM` (`weight_ih_l0`, `weight_hh_l0`,
 //! `bias_ih_l0`, `bias_hh_l0`, the same with `_l1` and `_reverse`), `Linear1`, `Linear2`.
 //! [`Architecture::blocks`](crate::Architecture::blocks) groups them into the blocks fine-tuning
-//! freezes or replaces (`head` is the output layer).
+//! freezes or replaces (`head` is the output layer). `crates/model/python/tfbind_models.py`
+//! holds the three networks in PyTorch under these names, with a loading example.
 
 use std::path::{Path, PathBuf};
 

@@ -107,75 +107,24 @@ fn metrics_equal_scikit_learn() {
     }
 }
 
-/// The architectures as PyTorch modules with the authors' attribute names, sized for any window
-/// length; loads our safetensors with `strict=False` and compares logits in eval mode.
+/// The architectures in PyTorch (`crates/model/python/tfbind_models.py`, the authors' module
+/// names) load our safetensors with `strict=False`; logits in eval mode are compared.
 const PYTORCH: &str = r#"
-import sys, torch, torch.nn as nn, torch.nn.functional as F
+import sys
+weights_path, data_path, models_dir, arch, window, tasks = sys.argv[1:7]
+sys.path.insert(0, models_dir)
+import torch
 from safetensors.torch import load_file
-weights_path, data_path, arch, window, tasks = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+from tfbind_models import build, one_hot
 
-def conv_len(n, stages):
-    for kind, k in stages:
-        n = n - k + 1 if kind == "c" else n // k
-    return n
-
-class ConvNetDeep(nn.Module):
-    def __init__(s, n):
-        super().__init__()
-        s.c1, s.bn1 = nn.Conv1d(4, 100, 19), nn.BatchNorm1d(100)
-        s.c2, s.bn2 = nn.Conv1d(100, 200, 7), nn.BatchNorm1d(200)
-        s.c3, s.bn3 = nn.Conv1d(200, 200, 4), nn.BatchNorm1d(200)
-        flat = 200 * conv_len(window, [("c", 19), ("p", 3), ("c", 7), ("p", 3), ("c", 4), ("p", 3)])
-        s.d4, s.bn4 = nn.Linear(flat, 1000), nn.BatchNorm1d(1000, 1e-05, 0.1, True)
-        s.d5, s.bn5 = nn.Linear(1000, 1000), nn.BatchNorm1d(1000, 1e-05, 0.1, True)
-        s.d6 = nn.Linear(1000, n)
-        s.mp, s.dr = nn.MaxPool1d(3, 3), nn.Dropout(0.3)
-    def forward(s, x):
-        x = s.mp(F.relu(s.bn1(s.c1(x))))
-        x = s.mp(F.relu(s.bn2(s.c2(x))))
-        x = s.mp(F.relu(s.bn3(s.c3(x))))
-        x = torch.flatten(x, 1)
-        x = s.dr(F.relu(s.bn4(s.d4(x))))
-        x = s.dr(F.relu(s.bn5(s.d5(x))))
-        return s.d6(x)
-
-class ConvNetShallow(nn.Module):
-    def __init__(s, n):
-        super().__init__()
-        s.c1, s.bn1 = nn.Conv1d(4, 100, 19), nn.BatchNorm1d(100)
-        s.c2, s.bn2 = nn.Conv1d(100, 200, 5), nn.BatchNorm1d(200)
-        flat = 200 * conv_len(window, [("c", 19), ("p", 10), ("c", 5), ("p", 4)])
-        s.d3, s.bn3 = nn.Linear(flat, 600), nn.BatchNorm1d(600, 1e-05, 0.1, True)
-        s.d4 = nn.Linear(600, n)
-    def forward(s, x):
-        x = F.max_pool1d(F.relu(s.bn1(s.c1(x))), 10, 10)
-        x = F.max_pool1d(F.relu(s.bn2(s.c2(x))), 4, 4)
-        x = F.dropout(F.relu(s.bn3(s.d3(torch.flatten(x, 1)))), 0.3, s.training)
-        return s.d4(x)
-
-class DanQ(nn.Module):
-    def __init__(s, n):
-        super().__init__()
-        s.steps = conv_len(window, [("c", 26), ("p", 13)])
-        s.Conv1 = nn.Conv1d(4, 320, 26)
-        s.Maxpool, s.Drop1 = nn.MaxPool1d(13, 13), nn.Dropout(0.2)
-        s.BiLSTM = nn.LSTM(320, 320, num_layers=2, batch_first=True, dropout=0.5, bidirectional=True)
-        s.Linear1, s.Linear2 = nn.Linear(s.steps * 640, 925), nn.Linear(925, n)
-    def forward(s, x):
-        x = s.Drop1(s.Maxpool(F.relu(s.Conv1(x))))
-        x, _ = s.BiLSTM(torch.transpose(x, 1, 2))
-        return s.Linear2(F.relu(s.Linear1(x.contiguous().view(-1, s.steps * 640))))
-
-model = {"convnet-deep": ConvNetDeep, "convnet-shallow": ConvNetShallow, "danq": DanQ}[arch](tasks)
+model = build(arch, int(window), int(tasks))
 missing, unexpected = model.load_state_dict(load_file(weights_path), strict=False)
 assert not unexpected, unexpected
 assert all(k.endswith("num_batches_tracked") for k in missing), missing
 model.eval()
 data = load_file(data_path)
-codes = data["codes"].long()
-x = torch.cat([torch.eye(4), torch.full((1, 4), 0.25)])[codes].permute(0, 2, 1)
 with torch.no_grad():
-    logits = model(x)
+    logits = model(one_hot(data["codes"]))
 diff = (logits - data["logits"]).abs().max().item()
 print(diff, logits.abs().max().item())
 "#;
@@ -232,6 +181,7 @@ fn logits_equal_pytorch_on_trained_weights() {
             &[
                 weights.as_os_str(),
                 inputs.as_os_str(),
+                common::repo_root().join("crates/model/python").as_os_str(),
                 architecture.name().as_ref(),
                 "200".as_ref(),
                 "3".as_ref(),
