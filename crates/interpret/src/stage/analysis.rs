@@ -12,7 +12,7 @@ use crate::filters::{filter_motifs, FilterMotif};
 use crate::first_layer::FirstLayer;
 use crate::influence::Influence;
 use crate::matches::{motif_label, motifs_of_tf, FilterMatches};
-use crate::params::{InterpretParams, SplitChoice};
+use crate::params::{InterpretParams, SplitChoice, WindowSet};
 use crate::report::{read_epochs, Curves, Epoch, TaskTest};
 use crate::selection::{
     overlapping_rows, read_bed, split_rows, strongest_positives, FilterWindows, Predictions,
@@ -102,7 +102,17 @@ impl Analysis {
         let predictions =
             Predictions::compute(&model, &data, &predicted, params.batch_size, &advance)?;
 
-        let windows = FilterWindows::select(&data, &predictions, params.split, params.windows);
+        let mut windows = FilterWindows::select(&data, &predictions, params.split, params.windows);
+        if windows.is_empty() && params.windows == WindowSet::CorrectPositives {
+            // A weak model (a short demo run, a TF with few peaks) may predict no positive above
+            // 0.5; its filters still say what it learned, so read them on every bound window.
+            tracing::warn!(
+                split = %params.split,
+                "no correctly predicted positive window: filter motifs use all bound windows"
+            );
+            windows =
+                FilterWindows::select(&data, &predictions, params.split, WindowSet::Positives);
+        }
         if windows.is_empty() {
             return Err(InterpretError::NoWindows {
                 what: "filter motifs",
