@@ -14,12 +14,26 @@ fn example(file: &str) -> PathBuf {
         .join(file)
 }
 
-fn predict(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tfbind-predict"))
-        .args(["--threads", "2", "--device", "cpu", "-q"])
-        .args(args)
-        .output()
-        .unwrap()
+enum In<'a> {
+    Bed(&'a Path),
+    Fasta(&'a Path),
+}
+
+fn predict(model: &Path, input: In, out: &Path, extra: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tfbind-predict"));
+    c.args(["--threads", "2", "--device", "cpu", "-q", "--model"])
+        .arg(model)
+        .arg("--out")
+        .arg(out);
+    match input {
+        In::Bed(bed) => c
+            .arg("--bed")
+            .arg(bed)
+            .arg("--genome")
+            .arg(example("genome.fa.gz")),
+        In::Fasta(fasta) => c.arg("--fasta").arg(fasta),
+    };
+    c.args(extra).output().unwrap()
 }
 
 /// Rows of a TSV output: (chrom, start, end, name, probabilities).
@@ -80,22 +94,20 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
     std::fs::write(dir.join("r.bed"), &bed).unwrap();
     std::fs::write(dir.join("r.fa"), &fasta).unwrap();
 
-    let out = predict(&[
-        "--model".as_ref(),
-        model_dir.as_os_str(),
-        "--bed".as_ref(),
-        dir.join("r.bed").as_os_str(),
-        "--genome".as_ref(),
-        example("genome.fa.gz").as_os_str(),
-        "--out".as_ref(),
-        dir.join("bed.tsv").as_os_str(),
-        "--bedgraph".as_ref(),
-        dir.join("jund.bedGraph").as_os_str(),
-        "--task".as_ref(),
-        "JUND".as_ref(),
-        "--stride".as_ref(),
-        "100".as_ref(),
-    ]);
+    let bedgraph = dir.join("jund.bedGraph");
+    let out = predict(
+        &model_dir,
+        In::Bed(&dir.join("r.bed")),
+        &dir.join("bed.tsv"),
+        &[
+            "--stride",
+            "100",
+            "--task",
+            "JUND",
+            "--bedgraph",
+            bedgraph.to_str().unwrap(),
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -114,7 +126,7 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
             .unwrap();
         assert_eq!(row.4, model.predict(&codes, false).unwrap());
     }
-    let graph = std::fs::read_to_string(dir.join("jund.bedGraph")).unwrap();
+    let graph = std::fs::read_to_string(&bedgraph).unwrap();
     let mut lines = graph.lines();
     assert!(lines.next().unwrap().starts_with("track type=bedGraph"));
     let entries: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
@@ -139,16 +151,12 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
     assert_eq!(entries[3][3].parse::<f32>().unwrap(), from_bed[3].4[1]);
 
     // FASTA input: the same probabilities, coordinates within the records.
-    let out = predict(&[
-        "--model".as_ref(),
-        model_dir.as_os_str(),
-        "--fasta".as_ref(),
-        dir.join("r.fa").as_os_str(),
-        "--out".as_ref(),
-        dir.join("fa.tsv").as_os_str(),
-        "--stride".as_ref(),
-        "100".as_ref(),
-    ]);
+    let out = predict(
+        &model_dir,
+        In::Fasta(&dir.join("r.fa")),
+        &dir.join("fa.tsv"),
+        &["--stride", "100"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -171,15 +179,12 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
         format!(">f\n{}\n>r\n{}\n", letters(&codes), letters(&rc)),
     )
     .unwrap();
-    let out = predict(&[
-        "--model".as_ref(),
-        model_dir.as_os_str(),
-        "--fasta".as_ref(),
-        dir.join("rc.fa").as_os_str(),
-        "--out".as_ref(),
-        dir.join("rc.tsv").as_os_str(),
-        "--rc-average".as_ref(),
-    ]);
+    let out = predict(
+        &model_dir,
+        In::Fasta(&dir.join("rc.fa")),
+        &dir.join("rc.tsv"),
+        &["--rc-average"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -198,32 +203,17 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
     )
     .unwrap();
     let bad_out = dir.join("bad.tsv");
-    let out = predict(&[
-        "--model".as_ref(),
-        model_dir.as_os_str(),
-        "--bed".as_ref(),
-        dir.join("short.bed").as_os_str(),
-        "--genome".as_ref(),
-        example("genome.fa.gz").as_os_str(),
-        "--out".as_ref(),
-        bad_out.as_os_str(),
-    ]);
+    let out = predict(&model_dir, In::Bed(&dir.join("short.bed")), &bad_out, &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("short.bed:2"), "{stderr}");
     assert!(!bad_out.exists());
-    let out = predict(&[
-        "--model".as_ref(),
-        model_dir.as_os_str(),
-        "--fasta".as_ref(),
-        dir.join("r.fa").as_os_str(),
-        "--out".as_ref(),
-        bad_out.as_os_str(),
-        "--bedgraph".as_ref(),
-        dir.join("x.bedGraph").as_os_str(),
-        "--task".as_ref(),
-        "CTCF".as_ref(),
-    ]);
+    let out = predict(
+        &model_dir,
+        In::Fasta(&dir.join("r.fa")),
+        &bad_out,
+        &["--bedgraph", "x.bedGraph", "--task", "CTCF"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no task 'CTCF'"));
     assert!(!bad_out.exists());
