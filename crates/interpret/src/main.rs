@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
@@ -223,23 +225,41 @@ fn resolve(cli: &Cli) -> anyhow::Result<(PathBuf, InterpretParams)> {
     Ok((database, p))
 }
 
-/// One progress bar, reused by the steps.
-struct Bar(ProgressBar);
+/// One progress bar, reused by the steps; each step's time is logged, for logs where the bar is
+/// hidden (Slurm, Make).
+struct Bar {
+    bar: ProgressBar,
+    current: Mutex<Option<(String, Instant)>>,
+}
+
+impl Bar {
+    fn end_step(&self) {
+        if let Some((step, started)) = self.current.lock().expect("not poisoned").take() {
+            tracing::info!(
+                step,
+                seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+                "done"
+            );
+        }
+    }
+}
 
 impl Progress for Bar {
     fn start(&self, step: &str, len: u64) {
-        tracing::debug!(step, len, "step");
-        self.0.set_message(step.to_string());
-        self.0.set_length(len);
-        self.0.set_position(0);
+        self.end_step();
+        *self.current.lock().expect("not poisoned") = Some((step.to_string(), Instant::now()));
+        self.bar.set_message(step.to_string());
+        self.bar.set_length(len);
+        self.bar.set_position(0);
     }
 
     fn advance(&self, n: u64) {
-        self.0.inc(n);
+        self.bar.inc(n);
     }
 
     fn finish(&self) {
-        self.0.finish_and_clear();
+        self.end_step();
+        self.bar.finish_and_clear();
     }
 }
 
@@ -255,11 +275,12 @@ fn human(outcome: &Outcome, max_q_value: f64) -> String {
     }
     let _ = writeln!(
         out,
-        "{}: {} of {} filters have sites in {} windows; {} informative, {} matching the database at q <= {max_q_value}",
+        "{}: {} of {} filters have sites in {} {} windows; {} informative, {} matching the database at q <= {max_q_value}",
         outcome.out.display(),
         s.filters_with_sites,
         s.filters,
         s.filter_windows,
+        s.window_set,
         s.informative_filters,
         s.matched_filters,
     );
@@ -310,7 +331,10 @@ fn main() -> ExitCode {
         let (database, params) = resolve(&cli)?;
         tfbind_model::set_threads(cli.common.threads());
         let device = cli.device.resolve()?;
-        let bar = Bar(tfbind_cli::bar(&cli.common, 0, "interpret"));
+        let bar = Bar {
+            bar: tfbind_cli::bar(&cli.common, 0, "interpret"),
+            current: Mutex::new(None),
+        };
         let request = Request {
             model: &cli.model,
             dataset: &cli.dataset,

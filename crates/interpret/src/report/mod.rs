@@ -24,7 +24,7 @@ use crate::error::{InterpretError, Result};
 use crate::filters::FilterMotif;
 use crate::influence::Influence;
 use crate::matches::{motif_label, FilterMatches};
-use crate::params::InterpretParams;
+use crate::params::{InterpretParams, WindowSet};
 use html::{escape, number, Table};
 use svg::{aligned_logos, bars, logo, track, LineChart, Series};
 
@@ -124,6 +124,8 @@ pub struct Report<'a> {
     pub matches: &'a FilterMatches,
     pub database: &'a [Motif],
     pub influence: &'a Influence,
+    /// The windows the filter motifs were built from (the parameters' set, or its fallback).
+    pub window_set: WindowSet,
     pub comparison: Option<ComparisonView<'a>>,
     /// The attributions and each attributed window's predicted probability for the task.
     pub attributions: Option<(&'a Attributions, &'a [f32])>,
@@ -278,6 +280,7 @@ impl Report<'_> {
             x_label: "false positive rate",
             y_label: "true positive rate",
             unit_square: true,
+            markers: false,
             series: roc,
         };
         let pr = LineChart {
@@ -285,6 +288,7 @@ impl Report<'_> {
             x_label: "recall",
             y_label: "precision",
             unit_square: true,
+            markers: false,
             series: series(|c| &c.pr),
         };
         let _ = write!(
@@ -313,6 +317,7 @@ impl Report<'_> {
             x_label: "epoch",
             y_label: "masked BCE",
             unit_square: false,
+            markers: true,
             series: vec![
                 Series {
                     name: "train".into(),
@@ -357,7 +362,7 @@ impl Report<'_> {
             self.filters.len(),
             with_sites,
             p.activation_threshold,
-            escape(p.windows.name()),
+            escape(self.window_set.name()),
             escape(p.split.name()),
             informative.len(),
             p.min_information,

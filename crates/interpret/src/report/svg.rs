@@ -197,6 +197,9 @@ pub struct LineChart<'a> {
     pub y_label: &'a str,
     /// Fixed axes [0, 1] × [0, 1]; otherwise the data's range.
     pub unit_square: bool,
+    /// A dot on every point (for short series, such as a few epochs, where a line alone could
+    /// be a single invisible point).
+    pub markers: bool,
     pub series: Vec<Series<'a>>,
 }
 
@@ -301,6 +304,17 @@ impl LineChart<'_> {
                 s.colour,
                 escape(&s.name)
             );
+            if self.markers {
+                for &(x, y) in &s.points {
+                    let _ = write!(
+                        out,
+                        r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{}"/>"#,
+                        px(x),
+                        py(y),
+                        s.colour
+                    );
+                }
+            }
         }
         for (k, s) in legend.iter().enumerate() {
             let y = 24.0 + 13.0 * k as f64;
@@ -415,6 +429,7 @@ mod tests {
             x_label: "FPR",
             y_label: "TPR",
             unit_square: true,
+            markers: false,
             series: vec![
                 Series {
                     name: "a".into(),
@@ -436,6 +451,12 @@ mod tests {
             "{svg}"
         );
         assert_eq!(svg.matches("<title>").count(), 3);
+        assert!(!svg.contains("<circle"));
+        let dots = LineChart {
+            markers: true,
+            ..chart
+        };
+        assert_eq!(dots.render().matches("<circle").count(), 5);
         let b = bars(&[("f1".into(), 0.5), ("f2".into(), -0.25)], "influence");
         assert_eq!(b.matches("<rect").count(), 2);
         assert!(b.contains("#d62839"));

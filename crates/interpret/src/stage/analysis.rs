@@ -18,6 +18,9 @@ use crate::selection::{
     overlapping_rows, read_bed, split_rows, strongest_positives, FilterWindows, Predictions,
 };
 
+/// Below this many windows, filter motifs are mostly noise.
+const FEW_WINDOWS: usize = 100;
+
 /// The results of every step.
 pub(super) struct Analysis {
     /// The dataset, its labels in the model's task order.
@@ -27,8 +30,10 @@ pub(super) struct Analysis {
     pub task: usize,
     pub database: Vec<Motif>,
     pub predictions: Predictions,
-    /// The windows of filter motifs, and the subset of influence.
+    /// The windows of filter motifs, the set they were chosen by (see [`filter_windows`]), and
+    /// the subset of influence.
     pub windows: FilterWindows,
+    pub window_set: WindowSet,
     pub influence_windows: FilterWindows,
     pub motifs: Vec<FilterMotif>,
     pub matches: FilterMatches,
@@ -102,23 +107,7 @@ impl Analysis {
         let predictions =
             Predictions::compute(&model, &data, &predicted, params.batch_size, &advance)?;
 
-        let mut windows = FilterWindows::select(&data, &predictions, params.split, params.windows);
-        if windows.is_empty() && params.windows == WindowSet::CorrectPositives {
-            // A weak model (a short demo run, a TF with few peaks) may predict no positive above
-            // 0.5; its filters still say what it learned, so read them on every bound window.
-            tracing::warn!(
-                split = %params.split,
-                "no correctly predicted positive window: filter motifs use all bound windows"
-            );
-            windows =
-                FilterWindows::select(&data, &predictions, params.split, WindowSet::Positives);
-        }
-        if windows.is_empty() {
-            return Err(InterpretError::NoWindows {
-                what: "filter motifs",
-                selection: format!("{} windows of the {} split", params.windows, params.split),
-            });
-        }
+        let (windows, window_set) = filter_windows(&data, &predictions, params)?;
         progress.start("filters", 2 * windows.len() as u64);
         let motifs = filter_motifs(
             &layer,
@@ -146,6 +135,7 @@ impl Analysis {
             task,
             database,
             windows,
+            window_set,
             influence_windows,
             motifs,
             matches,
@@ -307,6 +297,47 @@ impl Other {
         }
         Ok(Self { model, targets })
     }
+}
+
+/// The windows of filter motifs: `params.windows` of `params.split`, except that with fewer
+/// than [`FEW_WINDOWS`] correctly predicted positives (a weak model: a short demo run, a TF with
+/// few peaks, a multi-task model rarely above 0.5) all bound windows are used, since a handful of
+/// windows makes motifs of noise while the filters still say what the model learned.
+fn filter_windows(
+    data: &Dataset,
+    predictions: &Predictions,
+    params: &InterpretParams,
+) -> Result<(FilterWindows, WindowSet)> {
+    let mut set = params.windows;
+    let mut windows = FilterWindows::select(data, predictions, params.split, set);
+    if windows.len() < FEW_WINDOWS && set == WindowSet::CorrectPositives {
+        let positives =
+            FilterWindows::select(data, predictions, params.split, WindowSet::Positives);
+        if positives.len() > windows.len() {
+            tracing::warn!(
+                split = %params.split,
+                "only {} correctly predicted positive windows: filter motifs use all {} bound windows",
+                windows.len(),
+                positives.len()
+            );
+            (windows, set) = (positives, WindowSet::Positives);
+        }
+    }
+    if windows.is_empty() {
+        return Err(InterpretError::NoWindows {
+            what: "filter motifs",
+            selection: format!("{} windows of the {} split", params.windows, params.split),
+        });
+    }
+    if windows.len() < FEW_WINDOWS {
+        tracing::warn!(
+            "only {} {set} windows of the {} split: motifs from so few windows are noisy \
+             (--split all takes more)",
+            windows.len(),
+            params.split
+        );
+    }
+    Ok((windows, set))
 }
 
 /// The index of `params.task` among the model's tasks (the first when none is named).

@@ -99,11 +99,18 @@ pub fn run(req: &Request, progress: &dyn Progress) -> Result<Outcome> {
     let parameters = to_table(req.params)?;
     if !req.force {
         if let Some(existing) = up_to_date(req.out, KIND, &parameters, &pins) {
-            return Ok(Outcome {
-                out: req.out.to_path_buf(),
-                up_to_date: true,
-                summary: Summary::read(&existing.file(SUMMARY_JSON)?)?,
-            });
+            // A summary this build cannot read comes from an older build of the same version
+            // (during development): rebuild rather than fail.
+            match Summary::read(&existing.file(SUMMARY_JSON)?) {
+                Ok(summary) => {
+                    return Ok(Outcome {
+                        out: req.out.to_path_buf(),
+                        up_to_date: true,
+                        summary,
+                    })
+                }
+                Err(e) => tracing::warn!("rebuilding {}: {e}", req.out.display()),
+            }
         }
     }
     let analysis = Analysis::compute(req, &inputs, progress)?;

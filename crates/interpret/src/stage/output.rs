@@ -70,6 +70,7 @@ impl Analysis {
             matches: &self.matches,
             database: &self.database,
             influence: &self.influence,
+            window_set: self.window_set,
             comparison: self
                 .comparison
                 .as_ref()

@@ -9,7 +9,7 @@ use super::Request;
 use crate::error::{InterpretError, Result};
 use crate::filters::FilterMotif;
 use crate::matches::motif_label;
-use crate::params::Method;
+use crate::params::{Method, WindowSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -19,6 +19,8 @@ pub struct Summary {
     pub informative_filters: usize,
     /// Informative filters whose best database match has q ≤ `max_q_value`.
     pub matched_filters: usize,
+    /// The windows filter motifs were built from: `window_set` windows of the split.
+    pub window_set: WindowSet,
     pub filter_windows: usize,
     pub influence_windows: usize,
     /// The most influential filters on the task, most first.
@@ -84,6 +86,7 @@ impl Analysis {
                 .iter()
                 .filter(|f| significant(f.filter).is_some())
                 .count(),
+            window_set: self.window_set,
             filter_windows: self.windows.len(),
             influence_windows: self.influence_windows.len(),
             top_filters: self
