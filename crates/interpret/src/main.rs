@@ -275,12 +275,12 @@ fn human(outcome: &Outcome, max_q_value: f64) -> String {
     }
     let _ = writeln!(
         out,
-        "{}: {} of {} filters have sites in {} {} windows; {} informative, {} matching the database at q <= {max_q_value}",
+        "{}: {} of {} filters have sites in {} {}; {} informative, {} matching the database at q <= {max_q_value}",
         outcome.out.display(),
         s.filters_with_sites,
         s.filters,
         s.filter_windows,
-        s.window_set,
+        s.window_set.description(),
         s.informative_filters,
         s.matched_filters,
     );

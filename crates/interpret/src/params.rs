@@ -55,6 +55,15 @@ named_enum! {
 }
 
 impl WindowSet {
+    /// The set in words, for text about the windows.
+    pub fn description(self) -> &'static str {
+        match self {
+            WindowSet::CorrectPositives => "correctly predicted bound windows",
+            WindowSet::Positives => "bound windows",
+            WindowSet::All => "windows",
+        }
+    }
+
     /// Whether a window with this label and predicted probability counts for a task.
     pub fn includes(self, label: i8, probability: f32) -> bool {
         match self {

@@ -124,8 +124,10 @@ pub struct Report<'a> {
     pub matches: &'a FilterMatches,
     pub database: &'a [Motif],
     pub influence: &'a Influence,
-    /// The windows the filter motifs were built from (the parameters' set, or its fallback).
+    /// The windows the filter motifs were built from (the parameters' set, or its fallback),
+    /// and how many.
     pub window_set: WindowSet,
+    pub filter_windows: usize,
     pub comparison: Option<ComparisonView<'a>>,
     /// The attributions and each attributed window's predicted probability for the task.
     pub attributions: Option<(&'a Attributions, &'a [f32])>,
@@ -355,14 +357,15 @@ impl Report<'_> {
         let _ = write!(
             out,
             "<h2 id=\"filters\">Filters</h2><p class=\"note\">{} first-layer filters; {} have \
-             sites (activation above {} × their maximum) in the {} windows of the {} split; {} \
+             sites (activation above {} × their maximum) in the {} {} of the {} split; {} \
              are informative (≥ {} bits from ≥ {} sites), {} of them matching a database motif at \
              q ≤ {}. Each logo is drawn above its best match, aligned as Tomtom aligned them. \
              Sorted by influence on {}; every filter is in filters.tsv.</p>",
             self.filters.len(),
             with_sites,
             p.activation_threshold,
-            escape(self.window_set.name()),
+            self.filter_windows,
+            self.window_set.description(),
             escape(p.split.name()),
             informative.len(),
             p.min_information,

@@ -244,6 +244,8 @@ impl LineChart<'_> {
                 y_max = y_min + 1.0;
             }
             y_min = y_min.min(0.0);
+            // Headroom, so that the highest point is not drawn on the frame.
+            y_max += 0.05 * (y_max - y_min);
         }
         let px = |x: f64| left + (x - x_min) / (x_max - x_min) * (w - left - right);
         let py = |y: f64| h - bottom - (y - y_min) / (y_max - y_min) * (h - bottom - top);

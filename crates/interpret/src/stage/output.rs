@@ -71,6 +71,7 @@ impl Analysis {
             database: &self.database,
             influence: &self.influence,
             window_set: self.window_set,
+            filter_windows: self.windows.len(),
             comparison: self
                 .comparison
                 .as_ref()
