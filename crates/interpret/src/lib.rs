@@ -5,7 +5,7 @@
 //!   activation exceeds half its maximum, counted into a PFM, as Novakovsky et al. 2021 do.
 //! - **Influence** ([`influence`]): the change in each task's prediction when a filter's output
 //!   is zeroed.
-//! - **Database matches** ([`matches`]): each filter motif against JASPAR (or any MEME file)
+//! - **Database matches** ([`matches`](mod@matches)): each filter motif against JASPAR (or any MEME file)
 //!   with [`tfbind_motifs::tomtom`].
 //! - **Comparison** ([`compare`]): given the model a fine-tuned model started from, which filters
 //!   moved toward the target TF's motifs.
