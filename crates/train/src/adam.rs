@@ -137,4 +137,57 @@ mod tests {
         assert!((m[1] - (-0.4)).abs() < 1e-6, "{m:?}");
         assert_eq!(adam.steps(), 1);
     }
+
+    #[test]
+    fn steps_equal_pytorch_adam() {
+        let Some(python) = crate::test_support::oracle_python() else {
+            return;
+        };
+        tch::manual_seed(3);
+        // Gradients of very different scales, as real layers have.
+        let p0 = Tensor::randn([4, 50], (tch::Kind::Float, tch::Device::Cpu));
+        let grads: Vec<Tensor> = (0..5)
+            .map(|i| {
+                Tensor::randn([4, 50], (tch::Kind::Float, tch::Device::Cpu)) * 10f64.powi(i - 3)
+            })
+            .collect();
+        let p = p0.copy().set_requires_grad(true);
+        let mut weights = Weights::new();
+        weights.insert("p".to_string(), p.shallow_clone());
+        let mut adam = Adam::new(weights, 0.003);
+        for g in &grads {
+            adam.zero_grad();
+            (&p * g).sum(tch::Kind::Float).backward();
+            adam.step();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("adam.safetensors");
+        let mut named = vec![("p0", p0.shallow_clone()), ("ours", p.detach())];
+        let names = ["g0", "g1", "g2", "g3", "g4"];
+        named.extend(
+            names
+                .iter()
+                .zip(&grads)
+                .map(|(n, g)| (*n, g.shallow_clone())),
+        );
+        Tensor::write_safetensors(&named, &path).unwrap();
+        let script = r#"
+import sys, torch
+from safetensors.torch import load_file
+t = load_file(sys.argv[1])
+p = t["p0"].clone().requires_grad_(True)
+opt = torch.optim.Adam([p], lr=0.003)
+for i in range(5):
+    opt.zero_grad()
+    p.grad = t[f"g{i}"].clone()
+    opt.step()
+print((p.detach() - t["ours"]).abs().max().item())
+"#;
+        let out = crate::test_support::run_python(&python, script, &[&path]);
+        let diff: f64 = out.trim().parse().unwrap();
+        assert!(
+            diff < 1e-7,
+            "parameters differ from PyTorch's Adam by {diff}"
+        );
+    }
 }

@@ -45,3 +45,7 @@ pub use evaluate::{
 pub use fit::{check_compatible, fit, init_model, loss_on, FitOutcome, Progress};
 pub use options::{derive_seed, SeedUse, TrainOptions};
 pub use run::{train_and_write, RunOutcome, RunSpec};
+
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod test_support;
