@@ -14,18 +14,32 @@ conf=$dir/slurm.conf
 
 start() {
   mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log"
-  # munged refuses a socket directory that others cannot traverse.
-  chmod 0755 "$dir/munge"
+  # munged refuses a socket whose directories others cannot traverse (mktemp -d makes 0700 ones).
+  local d=$dir/munge
+  while [ "$d" != / ]; do
+    chmod go+x "$d"
+    d=$(dirname "$d")
+  done
   [ -f "$dir/munge/munge.key" ] || mungekey --create --keyfile="$dir/munge/munge.key"
   chmod 0600 "$dir/munge/munge.key"
   munged -F --socket="$dir/munge/munge.socket.2" --key-file="$dir/munge/munge.key" \
     --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/munged.seed" \
     --log-file="$dir/munge/munged.log" > "$dir/munge/munged.out" 2>&1 &
   echo $! > "$dir/munged.pid"
-  for _ in $(seq 50); do
-    munge -S "$dir/munge/munge.socket.2" -n 2>/dev/null | unmunge -S "$dir/munge/munge.socket.2" >/dev/null 2>&1 && break
+  local ready=0
+  for _ in $(seq 100); do
+    if munge -S "$dir/munge/munge.socket.2" -n 2>/dev/null | unmunge -S "$dir/munge/munge.socket.2" >/dev/null 2>&1; then
+      ready=1
+      break
+    fi
     sleep 0.1
   done
+  if [ "$ready" -eq 0 ]; then
+    echo "cluster.sh: munged did not start:" >&2
+    tail -n 5 "$dir/munge/munged.out" "$dir/munge/munged.log" >&2 || true
+    stop
+    return 1
+  fi
 
   local host cpus mem
   host=$(hostname -s)
@@ -68,12 +82,14 @@ CONF
   echo $! > "$dir/slurmctld.main.pid"
   slurmd -D -f "$conf" > "$dir/log/slurmd.out" 2>&1 &
   echo $! > "$dir/slurmd.main.pid"
-  for _ in $(seq 100); do
+  # About a second on an idle machine; much longer when the cores are busy.
+  for _ in $(seq 300); do
     state=$(sinfo -h -N -o %T 2>/dev/null || true)
     [ "$state" = idle ] && { echo "export SLURM_CONF=$conf"; return 0; }
     sleep 0.2
   done
   echo "cluster.sh: the node did not become idle (state: '${state:-none}'); logs in $dir/log" >&2
+  tail -n 5 "$dir"/log/*.log "$dir"/log/*.out >&2 || true
   stop
   return 1
 }

@@ -9,7 +9,8 @@ cluster=$tmp/cluster
 cleanup() { "$ROOT/tests/slurm/cluster.sh" stop "$cluster" || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 small_bundle "$tmp/data" 12000
-eval "$("$ROOT/tests/slurm/cluster.sh" start "$cluster")"
+env_line=$("$ROOT/tests/slurm/cluster.sh" start "$cluster") || fail "could not start the Slurm cluster"
+eval "$env_line"
 export TFBIND_MAKE_VARS="WINDOWS_BED=$tmp/data/regions.bed.gz LABELS=$tmp/data/labels.tsv.gz"
 submit() { "$ROOT/pipeline/slurm/submit.sh" --config "$tmp/data/tiny.toml" --work "$tmp/work" --no-build "$@"; }
 
