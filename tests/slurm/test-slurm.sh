@@ -45,7 +45,8 @@ check "every artifact verifies" tfbind-artifact verify -q "$tmp/work/regions" "$
 
 # --- 2: cancel one array task mid-run, resubmit ---------------------------------------------------
 # Longer fine-tuning (tiny datasets: a fraction of a second per epoch) so the cancel lands mid-run.
-sed 's/^epochs = 1$/epochs = 40/' "$tmp/data/tiny.toml" > "$tmp/data/long.toml"
+awk '/^\[/ { section = $0 } section == "[finetune]" && /^epochs = / { $0 = "epochs = 40" } { print }' \
+  "$tmp/data/tiny.toml" > "$tmp/data/long.toml"
 submit() { "$ROOT/pipeline/slurm/submit.sh" --config "$tmp/data/long.toml" --work "$tmp/work" --no-build "$@"; }
 pretrain_before=$(fingerprint "$tmp/work/pretrain")
 printf 'HNF4A\nFOSL1\nTFAP2C\n' > "$tmp/new.txt"
