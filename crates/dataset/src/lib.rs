@@ -89,12 +89,7 @@ impl Windows {
             TensorFile::write(
                 &dir.join("synthetic.safetensors"),
                 &[
-                    (
-                        "codes",
-                        Dtype::U8,
-                        vec![s.rows.len(), s.len],
-                        &s.codes,
-                    ),
+                    ("codes", Dtype::U8, vec![s.rows.len(), s.len], &s.codes),
                     (
                         "rows",
                         Dtype::I64,
@@ -228,12 +223,7 @@ impl Dataset {
                     vec![self.len(), self.labels.n_cols()],
                     self.labels.bytes(),
                 ),
-                (
-                    "split",
-                    Dtype::U8,
-                    vec![self.len()],
-                    &split,
-                ),
+                ("split", Dtype::U8, vec![self.len()], &split),
             ],
         )
     }
