@@ -112,17 +112,20 @@ common=(--threads "$threads" -q)
 # threads than cores) that spinning starves the work: measured here under load, 2-thread
 # pre-training ran at 204 windows/s spinning and 734 windows/s passive.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+# Every run appends to timings.tsv, so a run interrupted and continued still adds up to the
+# whole experiment's time (an up-to-date stage costs ~0 s).
 timings="$work/timings.tsv"
-printf 'stage\tname\tseconds\n' > "$timings"
+[ -f "$timings" ] || printf 'run\tstage\tname\tseconds\n' > "$timings"
+run_id=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 log() { printf '[experiment %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-# Runs a stage and appends its wall-clock time to timings.tsv (an up-to-date stage costs ~0 s).
+# Runs a stage and appends its wall-clock time to timings.tsv.
 timed() {
   local stage=$1 name=$2 start
   shift 2
   start=$(date +%s.%N)
   "$@" >/dev/null
-  awk -v OFS='\t' -v s="$stage" -v n="$name" -v a="$start" -v b="$(date +%s.%N)" \
-    'BEGIN { printf "%s\t%s\t%.1f\n", s, n, b - a }' >> "$timings"
+  awk -v r="$run_id" -v s="$stage" -v n="$name" -v a="$start" -v b="$(date +%s.%N)" \
+    'BEGIN { printf "%s\t%s\t%s\t%.1f\n", r, s, n, b - a }' >> "$timings"
 }
 started=$(date +%s)
 
@@ -321,14 +324,17 @@ table() { # file, cell expression, header of the first column, conditions (colum
   done
   echo "## Time"
   echo
-  echo "Wall-clock seconds per stage (a stage already up to date from an earlier run counts ~0 s):"
+  echo "Wall-clock seconds per stage, summed over every run of the script in \`${work#"$root"/}\`"
+  echo "($(cut -f1 "$timings" | tail -n +2 | sort -u | wc -l) runs; an up-to-date stage counts ~0 s):"
   echo
-  echo "| stage | runs | seconds |"
+  echo "| stage | artifacts | seconds |"
   echo "|---|---|---|"
-  awk -F'\t' 'NR > 1 { n[$1]++; t[$1] += $3 } END { for (s in n) printf "| %s | %d | %.0f |\n", s, n[s], t[s] }' \
-    "$timings" | sort
+  awk -F'\t' 'NR > 1 { if (!(($2, $3) in seen)) { seen[$2, $3] = 1; n[$2]++ }; t[$2] += $4; all += $4 }
+    END { for (s in n) printf "| %s | %d | %.0f |\n", s, n[s], t[s]; printf "| total | | %.0f |\n", all }' \
+    "$timings" | sort -t'|' -k2,2 | awk '/\| total/ { last = $0; next } { print } END { print last }'
   echo
-  echo "This run: ${total} s."
+  echo "This run of the script: ${total} s."
 } > "$out/results.md"
-"$python" "$root/scripts/experiment_plot.py" "$out/summary.tsv" "$out/per_target.tsv" "$out/auprc.png"
+"$python" "$root/scripts/experiment_plot.py" "$out/summary.tsv" "$out/per_target.tsv" \
+  "$results" "$out/auprc.png"
 log "done in ${total} s: $out/results.md, $out/auprc.png"
