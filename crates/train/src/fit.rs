@@ -114,12 +114,14 @@ pub fn fit(
 
     let mut adam = Adam::new(model.trainable_parameters(), options.learning_rate);
     let mut state = TrainState::default();
-    let mut best: Weights = model.snapshot();
+    // The best epoch's weights: from the checkpoint, else from the first epoch (which always
+    // improves on nothing).
+    let mut best: Option<Weights> = None;
     let mut resumed_after = None;
     if let Some(saved) = checkpoints.map(|c| c.latest()).transpose()?.flatten() {
         model.set_weights(&saved.model, &saved.dir)?;
         adam.restore(&saved.optimizer, saved.state.adam_steps, &saved.dir)?;
-        best = saved.best;
+        best = Some(saved.best);
         state = saved.state;
         resumed_after = Some(state.epochs_done);
         tracing::info!(
@@ -196,7 +198,7 @@ pub fn fit(
         let improved = state.best_valid_loss().is_none_or(|b| valid_loss < b);
         if improved {
             state.best_epoch = Some(epoch);
-            best = model.snapshot();
+            best = Some(model.snapshot());
         }
         state.epochs_done = epoch;
         state.adam_steps = adam.steps();
@@ -218,13 +220,15 @@ pub fn fit(
         );
         observer(Progress::EpochFinished { log, improved });
         if let Some(c) = checkpoints {
-            c.save(&state, &model.tensors(), &adam.state(), &best)?;
+            let best = best.as_ref().expect("set when the first epoch finished");
+            c.save(&state, &model.tensors(), &adam.state(), best)?;
         }
     }
     if !stopped_early {
         // A run resumed after its last epoch stopped early if patience ran out there.
         stopped_early = state.epochs_done < options.epochs;
     }
+    let best = best.expect("fit trains at least one epoch or resumes after one");
     model.set_weights(&best, std::path::Path::new("the best epoch's weights"))?;
     Ok(FitOutcome {
         state,
