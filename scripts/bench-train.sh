@@ -40,12 +40,7 @@ mkdir -p "$work"
 
 # Each stage is skipped when its artifact is up to date.
 log "dataset: 50 TFs with the fewest NA, valid chr22, test chr21"
-"$bin/tfbind-peaks" import -q --windows "$bundle/regions.bed.gz" --labels "$bundle/labels.tsv.gz" \
-  --genome "$bundle/genome.fa.gz" --out "$work/regions" >/dev/null
-"$bin/tfbind-negatives" -q --regions "$work/regions" --genome "$bundle/genome.fa.gz" \
-  --fewest-na 50 --out "$work/windows" >/dev/null
-"$bin/tfbind-encode" -q --windows "$work/windows" --genome "$bundle/genome.fa.gz" \
-  --split chromosome --valid-chroms chr22 --test-chroms chr21 --out "$work/dataset" >/dev/null
+. "$root/scripts/lib/realdata-dataset.sh"
 # awk reads to the end, so pipefail does not trip on a SIGPIPE as with head.
 gzip -dc "$bundle/regions.bed.gz" | awk 'NR <= 50000' > "$work/predict.bed"
 

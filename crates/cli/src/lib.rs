@@ -52,8 +52,10 @@ impl CommonArgs {
         !self.quiet && !self.json
     }
 
-    /// Sets up logging to stderr and the rayon thread pool. Call once, first thing in `main`.
+    /// Sets up logging to stderr, the rayon thread pool and the allocator. Call once, first
+    /// thing in `main`.
     pub fn init(&self) {
+        keep_freed_memory();
         let default = match (self.quiet, self.verbose) {
             (true, _) => "warn",
             (false, 0) => "info",
@@ -125,6 +127,22 @@ pub fn run(body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
             eprintln!("error: {}", one_line(&e));
             ExitCode::from(code)
         }
+    }
+}
+
+/// Keeps freed memory in the process instead of returning it to the kernel.
+///
+/// Training and inference allocate and free the same multi-megabyte activations every batch.
+/// glibc serves blocks above its mmap threshold with fresh mappings and trims the heap top on
+/// free, so every batch page-faults its activations in again: measured here, batch-100
+/// inference ran 1.5x faster with both kept (and neither alone helps). 32 MiB is glibc's
+/// largest mmap threshold; peak memory is unchanged, it is only not handed back early.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters (under glibc's own lock).
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
     }
 }
 
