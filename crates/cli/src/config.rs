@@ -3,6 +3,8 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde::de::DeserializeOwned;
 
+use crate::UsageError;
+
 /// The sections a pipeline TOML file may hold, one per stage (plus the Slurm resources). A file
 /// with any other top-level key is refused, so a typo is not silently ignored.
 pub const SECTIONS: &[&str] = &[
@@ -54,6 +56,16 @@ pub fn load_section<T: DeserializeOwned + Default>(
     }
 }
 
+/// [`load_section`] for a stage whose bad keys and values, like its bad flags, are usage errors
+/// (exit status 2); a file that cannot be read or parsed is still an error of its own.
+pub fn load_params<T: DeserializeOwned>(path: Option<&Path>, section: &str) -> anyhow::Result<T> {
+    let table: toml::Table = load_section(path, section)?;
+    T::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let file = path.unwrap_or(Path::new("")).display();
+        UsageError(format!("{file}: in [{section}]: {}", e.message())).into()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +109,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("pretrian"), "{msg}");
+    }
+
+    #[test]
+    fn bad_keys_of_params_are_usage_errors() {
+        let f = write("[pretrain]\nepoch = 3\n");
+        let e = load_params::<Stage>(Some(f.path()), "pretrain").unwrap_err();
+        let usage = e.downcast_ref::<UsageError>().expect("a usage error");
+        assert!(
+            usage.0.starts_with(&format!(
+                "{}: in [pretrain]: unknown field `epoch`",
+                f.path().display()
+            )),
+            "{e}"
+        );
+        let s: Stage = load_params(None, "pretrain").unwrap();
+        assert_eq!(s, Stage::default());
     }
 
     #[test]

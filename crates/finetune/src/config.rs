@@ -5,7 +5,21 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use tfbind_cli::UsageError;
 use tfbind_model::{Architecture, HEAD};
+use tfbind_train::stage::{Stage, TrainArgs, TrainSection};
 use tfbind_train::TrainOptions;
+
+/// tfbind-finetune, with the paper's fine-tuning defaults.
+pub struct Finetune;
+
+impl Stage for Finetune {
+    fn defaults() -> TrainOptions {
+        TrainOptions::fine_tuning()
+    }
+    const LEARNING_RATE_NOTE: &'static str = ", or 0.003 with --init scratch";
+    const SEEDED_WEIGHTS: &'static str =
+        "the new weights (the output layer, or all of them from scratch)";
+    const EVAL_BATCH_SIZE: usize = 1000;
+}
 
 /// Where the weights start from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -35,70 +49,49 @@ impl Init {
     }
 }
 
+/// The flags of fine-tuning's own parameters (the training ones are [`TrainArgs`]).
+#[derive(clap::Args)]
+pub struct FinetuneArgs {
+    /// Start from the pre-trained weights, or from random ones. [config: init; default: pretrained]
+    #[arg(long, value_name = "FROM")]
+    pub init: Option<Init>,
+    /// Network of a scratch model without --pretrained: convnet-deep, convnet-shallow or danq
+    /// (with a pre-trained model, it must be that model's). [config: architecture; default:
+    /// the pre-trained model's, else convnet-deep]
+    #[arg(long, value_name = "NAME")]
+    pub architecture: Option<Architecture>,
+    /// Blocks to keep fixed, comma-separated (see Blocks above; not head). An empty value
+    /// freezes nothing. [config: freeze = [...]; default: none]
+    #[arg(long, value_name = "BLOCKS")]
+    pub freeze: Option<String>,
+}
+
 /// The [finetune] section; once resolved, also the parameters recorded in the model artifact
-/// (then `learning_rate` and `architecture` are always set, and `freeze` is in network order),
-/// so the artifact's config.toml is accepted by `--config` as it is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// (then `architecture` and the training keys are set, and `freeze` is in network order), so the
+/// artifact's config.toml is accepted by `--config` as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FinetuneConfig {
     pub init: Init,
     /// Taken from the pre-trained model; only needed for `init = "scratch"` without one.
     pub architecture: Option<Architecture>,
     pub freeze: Vec<String>,
-    /// Unset: by `init` (see [`Init::default_learning_rate`]).
-    pub learning_rate: Option<f64>,
-    pub batch_size: usize,
-    pub epochs: usize,
-    pub patience: Option<usize>,
-    pub rc_augment: bool,
-    pub seed: u64,
-}
-
-impl Default for FinetuneConfig {
-    fn default() -> Self {
-        let o = TrainOptions::fine_tuning();
-        Self {
-            init: Init::Pretrained,
-            architecture: None,
-            freeze: Vec::new(),
-            learning_rate: None,
-            batch_size: o.batch_size,
-            epochs: o.epochs,
-            patience: o.patience,
-            rc_augment: o.rc_augment,
-            seed: o.seed,
-        }
-    }
-}
-
-/// What the command line says about the parameters (each `None` leaves the config's value).
-pub struct Overrides {
-    pub init: Option<Init>,
-    pub architecture: Option<Architecture>,
-    pub freeze: Option<String>,
-    pub learning_rate: Option<f64>,
-    pub batch_size: Option<usize>,
-    pub epochs: Option<usize>,
-    pub patience: Option<usize>,
-    pub no_rc_augment: bool,
-    pub seed: Option<u64>,
+    /// An unset learning rate is by `init` (see [`Init::default_learning_rate`]).
+    #[serde(flatten)]
+    pub train: TrainSection,
 }
 
 impl FinetuneConfig {
     /// Defaults, then the config file's [finetune] section, then the flags.
-    pub fn load(file: Option<&Path>, flags: Overrides) -> anyhow::Result<Self> {
-        let section: toml::Table = tfbind_cli::load_section(file, "finetune")?;
-        let mut c = Self::deserialize(toml::Value::Table(section)).map_err(|e| {
-            let file = file.unwrap_or(Path::new("")).display();
-            UsageError(format!("{file}: in [finetune]: {}", e.message()))
-        })?;
-        if let Some(init) = flags.init {
-            c.init = init;
-        }
-        if flags.architecture.is_some() {
-            c.architecture = flags.architecture;
-        }
-        if let Some(blocks) = flags.freeze {
+    pub fn load(
+        file: Option<&Path>,
+        flags: &FinetuneArgs,
+        train: &TrainArgs<Finetune>,
+    ) -> anyhow::Result<Self> {
+        let mut c: Self = tfbind_cli::load_params(file, "finetune")?;
+        c.init = flags.init.unwrap_or(c.init);
+        c.architecture = flags.architecture.or(c.architecture);
+        if let Some(blocks) = &flags.freeze {
             c.freeze = blocks
                 .split(',')
                 .map(str::trim)
@@ -106,24 +99,7 @@ impl FinetuneConfig {
                 .map(str::to_string)
                 .collect();
         }
-        if flags.learning_rate.is_some() {
-            c.learning_rate = flags.learning_rate;
-        }
-        if let Some(b) = flags.batch_size {
-            c.batch_size = b;
-        }
-        if let Some(e) = flags.epochs {
-            c.epochs = e;
-        }
-        if flags.patience.is_some() {
-            c.patience = flags.patience;
-        }
-        if flags.no_rc_augment {
-            c.rc_augment = false;
-        }
-        if let Some(s) = flags.seed {
-            c.seed = s;
-        }
+        c.train = train.over(c.train);
         Ok(c)
     }
 
@@ -140,10 +116,6 @@ impl FinetuneConfig {
             (None, asked) => asked.unwrap_or_default(),
         };
         self.architecture = Some(architecture);
-        self.learning_rate = Some(
-            self.learning_rate
-                .unwrap_or_else(|| self.init.default_learning_rate()),
-        );
         let mut blocks = Vec::new();
         for name in &self.freeze {
             let block = architecture
@@ -164,8 +136,8 @@ impl FinetuneConfig {
             .filter(|b| blocks.contains(b))
             .map(str::to_string)
             .collect();
-        self.options()
-            .validate()
+        self.train
+            .resolve(self.defaults())
             .map_err(|e| UsageError(e.to_string()))?;
         Ok(self)
     }
@@ -175,35 +147,35 @@ impl FinetuneConfig {
     }
 
     pub fn options(&self) -> TrainOptions {
+        self.train.options(self.defaults())
+    }
+
+    fn defaults(&self) -> TrainOptions {
         TrainOptions {
-            learning_rate: self
-                .learning_rate
-                .unwrap_or_else(|| self.init.default_learning_rate()),
-            batch_size: self.batch_size,
-            epochs: self.epochs,
-            patience: self.patience,
-            rc_augment: self.rc_augment,
-            seed: self.seed,
+            learning_rate: self.init.default_learning_rate(),
+            ..Finetune::defaults()
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
-    fn none() -> Overrides {
-        Overrides {
-            init: None,
-            architecture: None,
-            freeze: None,
-            learning_rate: None,
-            batch_size: None,
-            epochs: None,
-            patience: None,
-            no_rc_augment: false,
-            seed: None,
-        }
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        own: FinetuneArgs,
+        #[command(flatten)]
+        train: TrainArgs<Finetune>,
+    }
+
+    fn load(file: &Path, args: &[&str]) -> anyhow::Result<FinetuneConfig> {
+        let flags =
+            Flags::parse_from(std::iter::once("tfbind-finetune").chain(args.iter().copied()));
+        FinetuneConfig::load(Some(file), &flags.own, &flags.train)
     }
 
     #[test]
@@ -211,16 +183,16 @@ mod tests {
         let c = FinetuneConfig::default()
             .resolve(Some(Architecture::DanQ))
             .unwrap();
-        assert_eq!(c.learning_rate, Some(0.0003));
+        assert_eq!(c.train.learning_rate, Some(0.0003));
         assert_eq!(c.architecture, Some(Architecture::DanQ));
-        assert_eq!((c.epochs, c.batch_size), (10, 100));
+        assert_eq!((c.train.epochs, c.train.batch_size), (Some(10), Some(100)));
         let c = FinetuneConfig {
             init: Init::Scratch,
             ..Default::default()
         }
         .resolve(None)
         .unwrap();
-        assert_eq!(c.learning_rate, Some(0.003));
+        assert_eq!(c.train.learning_rate, Some(0.003));
         assert_eq!(c.architecture, Some(Architecture::ConvNetDeep));
     }
 
@@ -272,16 +244,11 @@ mod tests {
             "[finetune]\nepochs = 3\nfreeze = [\"conv1\"]\nlearning_rate = 0.01\n",
         )
         .unwrap();
-        let c = FinetuneConfig::load(
-            Some(&file),
-            Overrides {
-                freeze: Some(String::new()),
-                epochs: Some(4),
-                ..none()
-            },
-        )
-        .unwrap();
-        assert_eq!((c.epochs, c.learning_rate), (4, Some(0.01)));
+        let c = load(&file, &["--freeze", "", "--epochs", "4"]).unwrap();
+        assert_eq!(
+            (c.train.epochs, c.train.learning_rate),
+            (Some(4), Some(0.01))
+        );
         assert!(c.freeze.is_empty());
         let resolved = c.resolve(None).unwrap();
         let mut section = toml::Table::new();
@@ -290,11 +257,12 @@ mod tests {
             tfbind_artifact::to_table(&resolved).unwrap().into(),
         );
         std::fs::write(&file, toml::to_string(&section).unwrap()).unwrap();
-        let back = FinetuneConfig::load(Some(&file), none()).unwrap();
+        let back = load(&file, &[]).unwrap();
         assert_eq!(back, resolved);
 
         std::fs::write(&file, "[finetune]\nepoch = 3\n").unwrap();
-        let err = FinetuneConfig::load(Some(&file), none()).unwrap_err();
-        assert!(err.to_string().contains("epoch"), "{err}");
+        let err = load(&file, &[]).unwrap_err();
+        assert!(err.to_string().contains("unknown field `epoch`"), "{err}");
+        assert!(err.downcast_ref::<UsageError>().is_some(), "{err}");
     }
 }

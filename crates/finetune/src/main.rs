@@ -10,15 +10,14 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Parser;
 use serde::Serialize;
-use tfbind_artifact::{input_artifact, to_table, up_to_date, Artifact};
+use tfbind_artifact::{input_artifact, to_table, Artifact};
 use tfbind_cli::{CommonArgs, UsageError};
 use tfbind_dataset::{Dataset, DATASET};
-use tfbind_model::{
-    artifact::KIND as MODEL, Architecture, DeviceChoice, ModelArtifact, ModelSpec, Parent, HEAD,
-};
-use tfbind_train::{init_model, train_and_write, RunSpec, TaskMetrics};
+use tfbind_model::{Architecture, ModelArtifact, ModelSpec, Parent, HEAD};
+use tfbind_train::stage::{fmt_metric, MetricsRow, Report, RunSummary, TrainArgs};
+use tfbind_train::{init_model, train_and_write, RunSpec};
 
-use config::{FinetuneConfig, Init, Overrides};
+use config::{Finetune, FinetuneArgs, FinetuneConfig, Init};
 
 /// Fine-tune a pre-trained model on one target TF, as Novakovsky et al. 2021: every weight is
 /// loaded by name from the pre-trained model except the output layer, which is new (one
@@ -79,76 +78,12 @@ struct Cli {
     /// Pipeline config file: its [finetune] section sets the parameters below; flags override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Start from the pre-trained weights, or from random ones. [config: init; default: pretrained]
-    #[arg(long, value_name = "FROM")]
-    init: Option<Init>,
-    /// Network of a scratch model without --pretrained: convnet-deep, convnet-shallow or danq
-    /// (with a pre-trained model, it must be that model's). [config: architecture; default:
-    /// the pre-trained model's, else convnet-deep]
-    #[arg(long, value_name = "NAME")]
-    architecture: Option<Architecture>,
-    /// Blocks to keep fixed, comma-separated (see Blocks above; not head). An empty value
-    /// freezes nothing. [config: freeze = [...]; default: none]
-    #[arg(long, value_name = "BLOCKS")]
-    freeze: Option<String>,
-    /// Adam learning rate. [config: learning_rate; default: 0.0003, or 0.003 with --init scratch]
-    #[arg(long, value_name = "LR")]
-    learning_rate: Option<f64>,
-    /// Windows per training step. [config: batch_size; default: 100]
-    #[arg(long, value_name = "N")]
-    batch_size: Option<usize>,
-    /// Maximum number of epochs. [config: epochs; default: 10]
-    #[arg(long, value_name = "N")]
-    epochs: Option<usize>,
-    /// Stop after N epochs without a lower validation loss. [config: patience; default: none]
-    #[arg(long, value_name = "N")]
-    patience: Option<usize>,
-    /// Train and validate on the forward strand only (default: both strands, each window also
-    /// reverse-complemented, as the paper). [config: rc_augment = false]
-    #[arg(long)]
-    no_rc_augment: bool,
-    /// Seed of the new weights (the output layer, or all of them from scratch), window order and
-    /// dropout. [config: seed; default: 1]
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Where to run: cpu, cuda or auto (a GPU when libtorch sees one).
-    #[arg(long, value_name = "DEVICE", default_value = "auto")]
-    device: DeviceChoice,
-    /// Windows per batch when computing validation loss and test predictions.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
-    eval_batch_size: usize,
-    /// Retrain even if the model is up to date.
-    #[arg(long)]
-    force: bool,
-    /// Discard checkpoints of an interrupted run instead of resuming from them.
-    #[arg(long)]
-    restart: bool,
+    #[command(flatten)]
+    finetune: FinetuneArgs,
+    #[command(flatten)]
+    train: TrainArgs<Finetune>,
     #[command(flatten)]
     common: CommonArgs,
-}
-
-impl Cli {
-    fn overrides(&self) -> Overrides {
-        Overrides {
-            init: self.init,
-            architecture: self.architecture,
-            freeze: self.freeze.clone(),
-            learning_rate: self.learning_rate,
-            batch_size: self.batch_size,
-            epochs: self.epochs,
-            patience: self.patience,
-            no_rc_augment: self.no_rc_augment,
-            seed: self.seed,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    out: &'a Path,
-    up_to_date: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    training: Option<Training<'a>>,
 }
 
 #[derive(Serialize)]
@@ -168,41 +103,9 @@ struct Training<'a> {
     reinitialized: Vec<String>,
     frozen: Vec<String>,
     learning_rate: f64,
-    epochs_trained: usize,
-    best_epoch: usize,
-    best_valid_loss: f64,
-    stopped_early: bool,
-    resumed_after: Option<usize>,
-    seconds: f64,
-    test: TestRow,
-}
-
-#[derive(Serialize)]
-struct TestRow {
-    positives: u64,
-    negatives: u64,
-    auroc: Option<f64>,
-    auprc: Option<f64>,
-    auprc_trapezoid: Option<f64>,
-    mcc: f64,
-}
-
-impl From<&TaskMetrics> for TestRow {
-    fn from(t: &TaskMetrics) -> Self {
-        let m = &t.metrics;
-        Self {
-            positives: m.positives,
-            negatives: m.negatives,
-            auroc: m.auroc,
-            auprc: m.average_precision,
-            auprc_trapezoid: m.auprc_trapezoid,
-            mcc: m.mcc,
-        }
-    }
-}
-
-fn fmt_opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "NA".into(), |v| format!("{v:.3}"))
+    #[serde(flatten)]
+    run: RunSummary,
+    test: MetricsRow,
 }
 
 fn human(out: &Path, t: &Training) -> String {
@@ -225,25 +128,18 @@ fn human(out: &Path, t: &Training) -> String {
         .map(|d| format!(" (test windows of {})", d.display()))
         .unwrap_or_default();
     format!(
-        "{}: {} {origin}; {} on {} bp windows, lr {}; kept epoch {} of {} (valid loss {:.5}){}{}; \
-         {:.1} s\ntest {}: AUROC {}, AUPRC {} (trapezoid {}), MCC {:.3} on {} positives, {} negatives{on}",
+        "{}: {} {origin}; {} on {} bp windows, lr {}; {}\n\
+         test {}: AUROC {}, AUPRC {} (trapezoid {}), MCC {:.3} on {} positives, {} negatives{on}",
         out.display(),
         t.target,
         t.architecture,
         t.window_len,
         t.learning_rate,
-        t.best_epoch,
-        t.epochs_trained,
-        t.best_valid_loss,
-        if t.stopped_early { ", stopped early" } else { "" },
-        t.resumed_after
-            .map(|e| format!(", resumed after epoch {e}"))
-            .unwrap_or_default(),
-        t.seconds,
+        t.run,
         t.target,
-        fmt_opt(test.auroc),
-        fmt_opt(test.auprc),
-        fmt_opt(test.auprc_trapezoid),
+        fmt_metric(test.auroc),
+        fmt_metric(test.auprc),
+        fmt_metric(test.auprc_trapezoid),
         test.mcc,
         test.positives,
         test.negatives,
@@ -264,7 +160,7 @@ fn main() -> ExitCode {
     cli.common.init();
     tfbind_model::set_threads(cli.common.threads());
     tfbind_cli::run(|| {
-        let config = FinetuneConfig::load(cli.config.as_deref(), cli.overrides())?;
+        let config = FinetuneConfig::load(cli.config.as_deref(), &cli.finetune, &cli.train)?;
         let parent =
             match (config.init, &cli.pretrained) {
                 (_, Some(dir)) => Some(ModelArtifact::open(dir).with_context(|| {
@@ -294,17 +190,8 @@ fn main() -> ExitCode {
         let mut inputs = vec![input_artifact(&dataset_artifact)];
         inputs.extend(parent.as_ref().map(|p| input_artifact(p.artifact())));
         inputs.extend(test_artifact.as_ref().map(input_artifact));
-        if !cli.force && up_to_date(&cli.out, MODEL, &parameters, &inputs).is_some() {
-            tracing::info!(out = %cli.out.display(), "up to date: same inputs and parameters");
-            let report = Report {
-                out: &cli.out,
-                up_to_date: true,
-                training: None,
-            };
-            let text = format!(
-                "{} is up to date; nothing to do (--force retrains it)",
-                cli.out.display()
-            );
+        if cli.train.up_to_date(&cli.out, &parameters, &inputs) {
+            let (report, text) = Report::<Training>::up_to_date(&cli.out);
             cli.common.report(&report, text);
             return Ok(());
         }
@@ -354,8 +241,9 @@ fn main() -> ExitCode {
 
         let spec = ModelSpec::new(config.architecture(), data.seq_len, 1)
             .map_err(|e| UsageError(e.to_string()))?;
-        let device = cli.device.resolve()?;
-        let mut model = init_model(&spec, device, config.seed)?;
+        let device = cli.train.device.resolve()?;
+        let options = config.options();
+        let mut model = init_model(&spec, device, options.seed)?;
         let reinitialized = vec![HEAD.to_string()];
         let loaded = match &parent {
             Some(p) => {
@@ -392,7 +280,6 @@ fn main() -> ExitCode {
             frozen: config.freeze.clone(),
         });
 
-        let options = config.options();
         let bar = tfbind_cli::bar(&cli.common, 0, "");
         let mut observer = tfbind_train::progress::bar_observer(&bar);
         let run = RunSpec {
@@ -400,15 +287,14 @@ fn main() -> ExitCode {
             parameters,
             section: "finetune",
             inputs,
-            restart: cli.restart,
-            eval_batch_size: cli.eval_batch_size,
+            restart: cli.train.restart,
+            eval_batch_size: cli.train.eval_batch_size,
             parent: record,
         };
         let outcome = train_and_write(&mut model, &data, &options, run, &mut observer)
             .with_context(|| format!("cannot fine-tune {}", cli.out.display()))?;
         bar.finish_and_clear();
 
-        let state = &outcome.fit.state;
         let parent_path = parent
             .as_ref()
             .map(|p| p.artifact().dir().display().to_string());
@@ -428,27 +314,18 @@ fn main() -> ExitCode {
             },
             frozen: config.freeze.clone(),
             learning_rate: options.learning_rate,
-            epochs_trained: state.epochs_done,
-            best_epoch: outcome.fit.best_epoch(),
-            best_valid_loss: state.best_valid_loss().unwrap_or(f64::NAN),
-            stopped_early: outcome.fit.stopped_early,
-            resumed_after: outcome.fit.resumed_after,
-            seconds: outcome.seconds,
-            test: TestRow::from(&outcome.test[0]),
+            run: RunSummary::from(&outcome),
+            test: MetricsRow::from(&outcome.test[0].metrics),
         };
         tracing::info!(
             out = %cli.out.display(),
             seconds = format!("{:.1}", outcome.seconds),
-            test_auprc = fmt_opt(training.test.auprc),
+            test_auprc = fmt_metric(training.test.auprc),
             "wrote model"
         );
         let text = human(&cli.out, &training);
-        let report = Report {
-            out: &cli.out,
-            up_to_date: false,
-            training: Some(training),
-        };
-        cli.common.report(&report, text);
+        cli.common
+            .report(&Report::trained(&cli.out, training), text);
         Ok(())
     })
 }

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use serde::{Deserialize, Serialize};
-use tfbind_artifact::{input_artifact, to_table, up_to_date, Artifact};
+use tfbind_artifact::{input_artifact, to_table, Artifact};
 use tfbind_cli::{CommonArgs, UsageError};
 use tfbind_dataset::{Dataset, DATASET};
-use tfbind_model::{artifact::KIND as MODEL, Architecture, DeviceChoice, ModelSpec};
-use tfbind_train::{
-    init_model, summarize, train_and_write, MetricSummary, RunSpec, TaskMetrics, TrainOptions,
+use tfbind_model::{Architecture, ModelSpec};
+use tfbind_train::stage::{
+    fmt_metric, MetricsRow, Report, RunSummary, Stage, TrainArgs, TrainSection,
 };
+use tfbind_train::{init_model, summarize, train_and_write, MetricSummary, RunSpec, TrainOptions};
 
 /// Pre-train a multi-task model (one output per task of the dataset) as Novakovsky et al. 2021:
 /// Adam, masked binary cross-entropy (NA labels contribute nothing), the epoch with the lowest
@@ -49,134 +50,44 @@ struct Cli {
     /// [config: architecture; default: convnet-deep]
     #[arg(long, value_name = "NAME")]
     architecture: Option<Architecture>,
-    /// Adam learning rate. [config: learning_rate; default: 0.003]
-    #[arg(long, value_name = "LR")]
-    learning_rate: Option<f64>,
-    /// Windows per training step. [config: batch_size; default: 100]
-    #[arg(long, value_name = "N")]
-    batch_size: Option<usize>,
-    /// Maximum number of epochs. [config: epochs; default: 15]
-    #[arg(long, value_name = "N")]
-    epochs: Option<usize>,
-    /// Stop after N epochs without a lower validation loss. [config: patience; default: none]
-    #[arg(long, value_name = "N")]
-    patience: Option<usize>,
-    /// Train and validate on the forward strand only (default: both strands, each window also
-    /// reverse-complemented, as the paper). [config: rc_augment = false]
-    #[arg(long)]
-    no_rc_augment: bool,
-    /// Seed of initial weights, window order and dropout. [config: seed; default: 1]
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Where to run: cpu, cuda or auto (a GPU when libtorch sees one).
-    #[arg(long, value_name = "DEVICE", default_value = "auto")]
-    device: DeviceChoice,
-    /// Windows per batch when computing validation loss and test predictions (100 runs fastest
-    /// on CPU; larger batches fall out of cache).
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    eval_batch_size: usize,
-    /// Retrain even if the model is up to date.
-    #[arg(long)]
-    force: bool,
-    /// Discard checkpoints of an interrupted run instead of resuming from them.
-    #[arg(long)]
-    restart: bool,
+    #[command(flatten)]
+    train: TrainArgs<Pretrain>,
     #[command(flatten)]
     common: CommonArgs,
 }
 
+/// tfbind-pretrain, with the paper's pre-training defaults.
+struct Pretrain;
+
+impl Stage for Pretrain {
+    fn defaults() -> TrainOptions {
+        TrainOptions::pretraining()
+    }
+    const SEEDED_WEIGHTS: &'static str = "initial weights";
+    const EVAL_BATCH_SIZE: usize = 100;
+    const EVAL_BATCH_SIZE_NOTE: &'static str =
+        " (100 runs fastest on CPU; larger batches fall out of cache)";
+}
+
 /// The [pretrain] section of a pipeline config; also the parameters recorded in the artifact.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct PretrainConfig {
     architecture: Architecture,
-    learning_rate: f64,
-    batch_size: usize,
-    epochs: usize,
-    patience: Option<usize>,
-    rc_augment: bool,
-    seed: u64,
+    #[serde(flatten)]
+    train: TrainSection,
 }
 
-impl Default for PretrainConfig {
-    fn default() -> Self {
-        let o = TrainOptions::pretraining();
-        Self {
-            architecture: Architecture::ConvNetDeep,
-            learning_rate: o.learning_rate,
-            batch_size: o.batch_size,
-            epochs: o.epochs,
-            patience: o.patience,
-            rc_augment: o.rc_augment,
-            seed: o.seed,
-        }
-    }
-}
-
-impl PretrainConfig {
-    fn options(&self) -> TrainOptions {
-        TrainOptions {
-            learning_rate: self.learning_rate,
-            batch_size: self.batch_size,
-            epochs: self.epochs,
-            patience: self.patience,
-            rc_augment: self.rc_augment,
-            seed: self.seed,
-        }
-    }
-}
-
-/// Defaults, then the config's [pretrain] section, then the flags.
-fn resolve(cli: &Cli) -> anyhow::Result<PretrainConfig> {
-    let section: toml::Table = tfbind_cli::load_section(cli.config.as_deref(), "pretrain")?;
-    let mut c = PretrainConfig::deserialize(toml::Value::Table(section)).map_err(|e| {
-        let file = cli.config.as_deref().unwrap_or(Path::new("")).display();
-        UsageError(format!("{file}: in [pretrain]: {}", e.message()))
-    })?;
-    if let Some(a) = cli.architecture {
-        c.architecture = a;
-    }
-    if let Some(lr) = cli.learning_rate {
-        c.learning_rate = lr;
-    }
-    if let Some(b) = cli.batch_size {
-        c.batch_size = b;
-    }
-    if let Some(e) = cli.epochs {
-        c.epochs = e;
-    }
-    if cli.patience.is_some() {
-        c.patience = cli.patience;
-    }
-    if cli.no_rc_augment {
-        c.rc_augment = false;
-    }
-    if let Some(s) = cli.seed {
-        c.seed = s;
-    }
-    c.options()
-        .validate()
+/// Defaults, then the config's [pretrain] section, then the flags; and the options they give.
+fn resolve(cli: &Cli) -> anyhow::Result<(PretrainConfig, TrainOptions)> {
+    let mut config: PretrainConfig = tfbind_cli::load_params(cli.config.as_deref(), "pretrain")?;
+    config.architecture = cli.architecture.unwrap_or(config.architecture);
+    config.train = cli.train.over(config.train);
+    let options = config
+        .train
+        .resolve(Pretrain::defaults())
         .map_err(|e| UsageError(e.to_string()))?;
-    Ok(c)
-}
-
-#[derive(Serialize)]
-struct TaskRow<'a> {
-    task: &'a str,
-    positives: u64,
-    negatives: u64,
-    auroc: Option<f64>,
-    auprc: Option<f64>,
-    auprc_trapezoid: Option<f64>,
-    mcc: f64,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    out: &'a Path,
-    up_to_date: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    training: Option<Training<'a>>,
+    Ok((config, options))
 }
 
 #[derive(Serialize)]
@@ -184,56 +95,47 @@ struct Training<'a> {
     architecture: Architecture,
     window_len: usize,
     tasks: usize,
-    epochs_trained: usize,
-    best_epoch: usize,
-    best_valid_loss: f64,
-    stopped_early: bool,
-    resumed_after: Option<usize>,
-    seconds: f64,
+    #[serde(flatten)]
+    run: RunSummary,
     test: MetricSummary,
     test_per_task: Vec<TaskRow<'a>>,
 }
 
-fn fmt_opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "NA".into(), |v| format!("{v:.3}"))
+#[derive(Serialize)]
+struct TaskRow<'a> {
+    task: &'a str,
+    #[serde(flatten)]
+    metrics: MetricsRow,
 }
 
-fn human(out: &Path, t: &Training, per_task: &[TaskMetrics]) -> String {
-    let mut s =
-        format!(
-        "{}: {} on {} bp windows, {} tasks; kept epoch {} of {} (valid loss {:.5}){}{}; {:.1} s\n",
+fn human(out: &Path, t: &Training) -> String {
+    let mut s = format!(
+        "{}: {} on {} bp windows, {} tasks; {}\n",
         out.display(),
         t.architecture,
         t.window_len,
         t.tasks,
-        t.best_epoch,
-        t.epochs_trained,
-        t.best_valid_loss,
-        if t.stopped_early { ", stopped early" } else { "" },
-        t.resumed_after
-            .map(|e| format!(", resumed after epoch {e}"))
-            .unwrap_or_default(),
-        t.seconds
+        t.run
     );
     s += &format!(
         "test: median AUROC {}, AUPRC {} (trapezoid {}), MCC {} over {} tasks\n",
-        fmt_opt(t.test.median_auroc),
-        fmt_opt(t.test.median_auprc),
-        fmt_opt(t.test.median_auprc_trapezoid),
-        fmt_opt(t.test.median_mcc),
+        fmt_metric(t.test.median_auroc),
+        fmt_metric(t.test.median_auprc),
+        fmt_metric(t.test.median_auprc_trapezoid),
+        fmt_metric(t.test.median_mcc),
         t.test.tasks
     );
     s += "task\tpositives\tnegatives\tauroc\tauprc\tmcc\n";
-    for m in per_task {
-        let b = &m.metrics;
+    for row in &t.test_per_task {
+        let m = &row.metrics;
         s += &format!(
             "{}\t{}\t{}\t{}\t{}\t{:.3}\n",
-            m.task,
-            b.positives,
-            b.negatives,
-            fmt_opt(b.auroc),
-            fmt_opt(b.average_precision),
-            b.mcc
+            row.task,
+            m.positives,
+            m.negatives,
+            fmt_metric(m.auroc),
+            fmt_metric(m.auprc),
+            m.mcc
         );
     }
     s
@@ -244,22 +146,13 @@ fn main() -> ExitCode {
     cli.common.init();
     tfbind_model::set_threads(cli.common.threads());
     tfbind_cli::run(|| {
-        let config = resolve(&cli)?;
+        let (config, options) = resolve(&cli)?;
         let parameters = to_table(&config)?;
         let dataset_artifact = Artifact::open(&cli.dataset, DATASET)
             .with_context(|| format!("cannot open the dataset {}", cli.dataset.display()))?;
         let inputs = vec![input_artifact(&dataset_artifact)];
-        if !cli.force && up_to_date(&cli.out, MODEL, &parameters, &inputs).is_some() {
-            tracing::info!(out = %cli.out.display(), "up to date: same inputs and parameters");
-            let report = Report {
-                out: &cli.out,
-                up_to_date: true,
-                training: None,
-            };
-            let text = format!(
-                "{} is up to date; nothing to do (--force retrains it)",
-                cli.out.display()
-            );
+        if cli.train.up_to_date(&cli.out, &parameters, &inputs) {
+            let (report, text) = Report::<Training>::up_to_date(&cli.out);
             cli.common.report(&report, text);
             return Ok(());
         }
@@ -268,7 +161,7 @@ fn main() -> ExitCode {
             .with_context(|| format!("cannot read the dataset {}", cli.dataset.display()))?;
         let spec = ModelSpec::new(config.architecture, data.seq_len, data.labels.n_cols())
             .map_err(|e| UsageError(e.to_string()))?;
-        let device = cli.device.resolve()?;
+        let device = cli.train.device.resolve()?;
         tracing::info!(
             architecture = %spec.architecture,
             window_len = spec.window_len,
@@ -278,8 +171,7 @@ fn main() -> ExitCode {
             threads = tch::get_num_threads(),
             "pre-training"
         );
-        let mut model = init_model(&spec, device, config.seed)?;
-        let options = config.options();
+        let mut model = init_model(&spec, device, options.seed)?;
 
         let bar = tfbind_cli::bar(&cli.common, 0, "");
         let mut observer = tfbind_train::progress::bar_observer(&bar);
@@ -288,53 +180,38 @@ fn main() -> ExitCode {
             parameters,
             section: "pretrain",
             inputs,
-            restart: cli.restart,
-            eval_batch_size: cli.eval_batch_size,
+            restart: cli.train.restart,
+            eval_batch_size: cli.train.eval_batch_size,
             parent: None,
         };
         let outcome = train_and_write(&mut model, &data, &options, run, &mut observer)
             .with_context(|| format!("cannot pre-train {}", cli.out.display()))?;
         bar.finish_and_clear();
 
-        let state = &outcome.fit.state;
         let training = Training {
             architecture: spec.architecture,
             window_len: spec.window_len,
             tasks: spec.n_tasks,
-            epochs_trained: state.epochs_done,
-            best_epoch: outcome.fit.best_epoch(),
-            best_valid_loss: state.best_valid_loss().unwrap_or(f64::NAN),
-            stopped_early: outcome.fit.stopped_early,
-            resumed_after: outcome.fit.resumed_after,
-            seconds: outcome.seconds,
+            run: RunSummary::from(&outcome),
             test: summarize(&outcome.test),
             test_per_task: outcome
                 .test
                 .iter()
                 .map(|t| TaskRow {
                     task: &t.task,
-                    positives: t.metrics.positives,
-                    negatives: t.metrics.negatives,
-                    auroc: t.metrics.auroc,
-                    auprc: t.metrics.average_precision,
-                    auprc_trapezoid: t.metrics.auprc_trapezoid,
-                    mcc: t.metrics.mcc,
+                    metrics: MetricsRow::from(&t.metrics),
                 })
                 .collect(),
         };
         tracing::info!(
             out = %cli.out.display(),
             seconds = format!("{:.1}", outcome.seconds),
-            median_auroc = fmt_opt(training.test.median_auroc),
+            median_auroc = fmt_metric(training.test.median_auroc),
             "wrote model"
         );
-        let text = human(&cli.out, &training, &outcome.test);
-        let report = Report {
-            out: &cli.out,
-            up_to_date: false,
-            training: Some(training),
-        };
-        cli.common.report(&report, text);
+        let text = human(&cli.out, &training);
+        cli.common
+            .report(&Report::trained(&cli.out, training), text);
         Ok(())
     })
 }

@@ -9,6 +9,7 @@
 //! - [`evaluate`]: per-task AUROC, AUPRC (average precision and the authors' trapezoid), MCC
 //!   and counts on a split.
 //! - [`train_and_write`]: a whole stage, from a prepared model to the `model` artifact.
+//! - [`stage`]: the flags, config keys and report that the stage binaries share.
 //!
 //! A fine-tuning stage prepares its model with `tfbind_model` and then calls the same functions:
 //!
@@ -35,6 +36,7 @@ mod fit;
 mod options;
 pub mod progress;
 mod run;
+pub mod stage;
 
 pub use batch::masked_bce_sum;
 pub use checkpoint::{Checkpoints, EpochLog, TrainState};
