@@ -9,7 +9,7 @@ use tfbind_dataset::Dataset;
 use tfbind_motifs::{Background, Motif};
 
 use crate::error::{InterpretError, Result};
-use crate::first_layer::{one_hot, FirstLayer};
+use crate::first_layer::FirstLayer;
 
 /// One filter's motif: site counts per position and letter.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,13 +73,13 @@ pub fn filter_motifs(
             .iter()
             .flat_map(|&r| data.sequence(r).iter().copied())
             .collect();
-        let x = one_hot(&codes, data.seq_len, device);
-        (codes, layer.activations(&x))
+        let x = tfbind_model::one_hot(&codes, data.seq_len, device)?;
+        Ok::<_, InterpretError>((codes, layer.activations(&x)))
     };
 
     let mut max = Tensor::zeros([n_filters as i64], (Kind::Float, device));
     for chunk in rows.chunks(batch_size) {
-        let (_, a) = activations(chunk);
+        let (_, a) = activations(chunk)?;
         max = max.maximum(&a.amax([0, 2], false));
         advance(chunk.len());
     }
@@ -108,7 +108,7 @@ pub fn filter_motifs(
         })
         .collect();
     for chunk in rows.chunks(batch_size) {
-        let (codes, a) = activations(chunk);
+        let (codes, a) = activations(chunk)?;
         // (window, filter, position) of every activation above its filter's cutoff.
         let hits: Vec<i64> = to_vec(&a.gt_tensor(&cutoff).nonzero().reshape([-1]), "sites")?;
         for hit in hits.chunks_exact(3) {

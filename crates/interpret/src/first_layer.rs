@@ -1,52 +1,28 @@
-//! The first convolutional layer of a model, read from its named tensors: its filters'
-//! activations, and switching one filter off.
+//! The first convolutional layer of a model: its filters' activations and weights, and
+//! switching one filter off.
 //!
-//! The model crate runs whole networks only, so the layer is rebuilt here from the tensors of the
-//! architecture's first block (`conv1`): the module with a 3-D `weight` is the convolution, a
-//! module with `running_mean` its batch norm. The tensors share storage with the model, which is
-//! what lets [`FirstLayer::with_filter_off`] change the model's own output.
+//! The layer's tensors are found among those of the architecture's first block (`conv1`): the
+//! module with a 3-D `weight` is the convolution, a module with `running_mean` its batch norm.
+//! The tensors share storage with the model, which is what lets [`FirstLayer::with_filter_off`]
+//! change the model's own output.
 
 use tch::{Kind, Tensor};
 use tfbind_model::Model;
 
 use crate::error::{InterpretError, Result};
 
-/// The epsilon of every batch norm of the models (PyTorch's and tch's default).
-const BATCH_NORM_EPS: f64 = 1e-5;
-
-/// Rows A C G T of uint8 codes, N (4) as 0.25 in every channel: the models' input encoding.
-///
-/// `codes` are `n` windows of `len` codes, row-major; the result is float `[n, 4, len]` on
-/// `device`.
-pub fn one_hot(codes: &[u8], len: usize, device: tch::Device) -> Tensor {
-    let n = (codes.len() / len) as i64;
-    let full = Tensor::from_slice(codes)
-        .to_device(device)
-        .view([n, len as i64])
-        .to_kind(Kind::Int64)
-        .one_hot(5)
-        .to_kind(Kind::Float);
-    let acgt = full.narrow(2, 0, 4) + full.narrow(2, 4, 1) * 0.25;
-    acgt.permute([0, 2, 1]).contiguous()
-}
-
-struct BatchNorm {
-    weight: Tensor,
-    bias: Tensor,
-    running_mean: Tensor,
-    running_var: Tensor,
-}
-
 /// Convolution (+ batch norm) + ReLU: the first block of every architecture, before pooling.
-pub struct FirstLayer {
+pub struct FirstLayer<'m> {
+    model: &'m Model,
     weight: Tensor,
     bias: Tensor,
-    norm: Option<BatchNorm>,
+    /// The batch norm's scale and shift, where the block has one.
+    norm: Option<(Tensor, Tensor)>,
 }
 
-impl FirstLayer {
+impl<'m> FirstLayer<'m> {
     /// Finds the first block's tensors in `model`.
-    pub fn of(model: &Model) -> Result<Self> {
+    pub fn of(model: &'m Model) -> Result<Self> {
         let architecture = model.spec().architecture;
         let block = &architecture.blocks()[0];
         let tensors = model.tensors();
@@ -84,15 +60,15 @@ impl FirstLayer {
                         .map(Tensor::shallow_clone)
                         .ok_or_else(|| missing(&format!("batch norm `{name}`")))
                 };
-                Some(BatchNorm {
-                    weight: part("weight")?,
-                    bias: part("bias")?,
-                    running_mean: part("running_mean")?,
-                    running_var: part("running_var")?,
-                })
+                Some((part("weight")?, part("bias")?))
             }
         };
-        Ok(Self { weight, bias, norm })
+        Ok(Self {
+            model,
+            weight,
+            bias,
+            norm,
+        })
     }
 
     /// Number of filters.
@@ -130,22 +106,7 @@ impl FirstLayer {
     /// model's device): `[batch, filters, len − width + 1]`, position `p` covering bases
     /// `p..p + width`.
     pub fn activations(&self, x: &Tensor) -> Tensor {
-        let y = x.conv1d(&self.weight, Some(&self.bias), 1, 0, 1, 1);
-        let y = match &self.norm {
-            None => y,
-            Some(bn) => Tensor::batch_norm(
-                &y,
-                Some(&bn.weight),
-                Some(&bn.bias),
-                Some(&bn.running_mean),
-                Some(&bn.running_var),
-                false,
-                0.0,
-                BATCH_NORM_EPS,
-                false,
-            ),
-        };
-        y.relu()
+        self.model.first_layer(x)
     }
 
     /// Runs `body` with filter `filter`'s output zeroed in the model the layer was read from,
@@ -157,7 +118,7 @@ impl FirstLayer {
     /// map replaced by zeros, at the cost of an ordinary forward pass.
     pub fn with_filter_off<T>(&self, filter: usize, body: impl FnOnce() -> T) -> T {
         let (a, b) = match &self.norm {
-            Some(bn) => (&bn.weight, &bn.bias),
+            Some((weight, bias)) => (weight, bias),
             None => (&self.weight, &self.bias),
         };
         let f = filter as i64;
@@ -178,27 +139,15 @@ impl FirstLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tfbind_model::{Architecture, ModelSpec};
+    use tfbind_model::{one_hot, Architecture, ModelSpec};
+
+    /// The epsilon of every batch norm of the models (PyTorch's and tch's default).
+    const BATCH_NORM_EPS: f64 = 1e-5;
 
     fn model(architecture: Architecture) -> Model {
         tch::manual_seed(3);
         let spec = ModelSpec::new(architecture, 200, 2).unwrap();
         Model::new(&spec, tch::Device::Cpu).unwrap()
-    }
-
-    #[test]
-    fn one_hot_is_acgt_with_n_as_quarters() {
-        let x = one_hot(&[0, 1, 2, 3, 4], 5, tch::Device::Cpu);
-        assert_eq!(x.size(), [1, 4, 5]);
-        let v: Vec<f32> = Vec::try_from(x.reshape([-1])).unwrap();
-        #[rustfmt::skip]
-        let want = [
-            1., 0., 0., 0., 0.25,
-            0., 1., 0., 0., 0.25,
-            0., 0., 1., 0., 0.25,
-            0., 0., 0., 1., 0.25,
-        ];
-        assert_eq!(v, want);
     }
 
     #[test]
@@ -208,7 +157,8 @@ mod tests {
             (Architecture::ConvNetShallow, 100, 19),
             (Architecture::DanQ, 320, 26),
         ] {
-            let layer = FirstLayer::of(&model(architecture)).unwrap();
+            let m = model(architecture);
+            let layer = FirstLayer::of(&m).unwrap();
             assert_eq!((layer.n_filters(), layer.width()), (filters, width));
             assert_eq!(layer.norm.is_some(), architecture != Architecture::DanQ);
         }
@@ -226,13 +176,15 @@ mod tests {
             for (pos, base) in [0i64, 1, 2, 3].into_iter().enumerate() {
                 let _ = layer.weight.get(7).get(base).get(pos as i64).fill_(1.0);
             }
-            let bn = layer.norm.as_ref().unwrap();
-            let _ = bn.running_mean.shallow_clone().zero_();
-            let _ = bn.running_var.shallow_clone().fill_(1.0 - BATCH_NORM_EPS);
+            let tensors = m.tensors();
+            let _ = tensors["bn1.running_mean"].shallow_clone().zero_();
+            let _ = tensors["bn1.running_var"]
+                .shallow_clone()
+                .fill_(1.0 - BATCH_NORM_EPS);
         });
         let mut codes = vec![3u8; 200];
         codes[50..54].copy_from_slice(&[0, 1, 2, 3]);
-        let a = layer.activations(&one_hot(&codes, 200, tch::Device::Cpu));
+        let a = layer.activations(&one_hot(&codes, 200, tch::Device::Cpu).unwrap());
         assert_eq!(a.size(), [1, 100, 182]);
         let row: Vec<f32> = Vec::try_from(a.get(0).get(7)).unwrap();
         assert!((row[50] - 4.0).abs() < 1e-5, "{}", row[50]);
@@ -251,7 +203,7 @@ mod tests {
             let codes: Vec<u8> = (0..400).map(|i| ((i * 7 + i / 3) % 4) as u8).collect();
             let before = m.predict(&codes, false).unwrap();
             let during = layer.with_filter_off(5, || {
-                let x = one_hot(&codes, 200, tch::Device::Cpu);
+                let x = one_hot(&codes, 200, tch::Device::Cpu).unwrap();
                 let a = layer.activations(&x);
                 assert_eq!(
                     a.get(0).get(5).abs().sum(Kind::Float).double_value(&[]),

@@ -17,13 +17,13 @@ const TABLE: [f32; 20] = [
     0.25, 0.25, 0.25, 0.25,
 ];
 
-/// The lookup table of [`one_hot`], placed on `device` once per model.
+/// The lookup table of [`lookup`], placed on `device` once per model.
 pub(crate) fn table(device: Device) -> Tensor {
     Tensor::from_slice(&TABLE).view([5, 4]).to_device(device)
 }
 
 /// `codes` uint8 `[batch, len]` on the table's device → float `[batch, 4, len]`.
-pub(crate) fn one_hot(table: &Tensor, codes: &Tensor) -> Tensor {
+pub(crate) fn lookup(table: &Tensor, codes: &Tensor) -> Tensor {
     let (batch, len) = codes
         .size2()
         .expect("codes are checked to be 2-D by the caller");
@@ -31,6 +31,24 @@ pub(crate) fn one_hot(table: &Tensor, codes: &Tensor) -> Tensor {
         .index_select(0, &codes.reshape([-1]).to_kind(Kind::Int64))
         .view([batch, len, 4])
         .permute([0, 2, 1])
+}
+
+/// Windows of `len` consecutive codes as the networks' input, float `[windows, 4, len]` on
+/// `device`: what [`Model::forward_one_hot_t`](crate::Model::forward_one_hot_t) takes, for methods
+/// that need gradients with respect to the input. Contiguous, unlike the view a model makes for
+/// itself, so that callers may reshape it.
+pub fn one_hot(codes: &[u8], len: usize, device: Device) -> Result<Tensor> {
+    if len == 0 || !codes.len().is_multiple_of(len) {
+        return Err(ModelError::RaggedInput {
+            len: codes.len(),
+            window_len: len,
+        });
+    }
+    check_codes(codes)?;
+    let codes = Tensor::from_slice(codes)
+        .view([-1, len as i64])
+        .to_device(device);
+    Ok(lookup(&table(device), &codes).contiguous())
 }
 
 /// The reverse complement of a window of codes: A↔T, C↔G, N stays N, order reversed.
@@ -65,7 +83,7 @@ mod tests {
     #[test]
     fn one_hot_layout_and_n() {
         let codes = Tensor::from_slice(&[0u8, 1, 2, 3, 4, 0]).view([2, 3]);
-        let x = one_hot(&table(Device::Cpu), &codes);
+        let x = lookup(&table(Device::Cpu), &codes);
         assert_eq!(x.size(), [2, 4, 3]);
         let first: Vec<f32> = Vec::try_from(x.get(0).contiguous().view([-1])).unwrap();
         // Channels A C G T of positions A, C, G.
@@ -75,6 +93,25 @@ mod tests {
             second,
             [0., 0.25, 1., 0., 0.25, 0., 0., 0.25, 0., 1., 0.25, 0.]
         );
+    }
+
+    #[test]
+    fn one_hot_of_host_codes_is_the_lookup_and_checks_them() {
+        let x = one_hot(&[0, 1, 2, 3, 4, 0], 3, Device::Cpu).unwrap();
+        let codes = Tensor::from_slice(&[0u8, 1, 2, 3, 4, 0]).view([2, 3]);
+        assert!(x.is_contiguous());
+        assert!(x.equal(&lookup(&table(Device::Cpu), &codes)));
+        assert!(matches!(
+            one_hot(&[0, 1, 2, 3], 3, Device::Cpu),
+            Err(ModelError::RaggedInput {
+                len: 4,
+                window_len: 3
+            })
+        ));
+        assert!(matches!(
+            one_hot(&[0, 9, 2], 3, Device::Cpu),
+            Err(ModelError::BadCode { index: 1, value: 9 })
+        ));
     }
 
     #[test]

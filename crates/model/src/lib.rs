@@ -27,7 +27,7 @@ mod spec;
 
 pub use artifact::{ModelArtifact, Parent};
 pub use device::{set_threads, DeviceChoice};
-pub use encode::{check_codes, reverse_complement_into};
+pub use encode::{check_codes, one_hot, reverse_complement_into};
 pub use error::{ModelError, Result};
 pub use model::{read_weights, write_weights, LoadReport, Model, Weights};
 pub use spec::{Architecture, Block, ModelSpec, HEAD};

@@ -68,7 +68,7 @@ impl Model {
                 found: size,
             });
         }
-        let x = encode::one_hot(&self.one_hot_table, &codes.to_device(self.device()));
+        let x = encode::lookup(&self.one_hot_table, &codes.to_device(self.device()));
         Ok(self.forward_one_hot_t(&x, train))
     }
 
@@ -77,6 +77,13 @@ impl Model {
     pub fn forward_one_hot_t(&self, x: &Tensor, train: bool) -> Tensor {
         self.net
             .forward(x, train, &|block| self.frozen.contains(block))
+    }
+
+    /// The first block's activations in evaluation mode, before pooling, of one-hot input
+    /// `[batch, 4, len]` on the model's device: `[batch, filters, len − width + 1]`, position `p`
+    /// covering bases `p..p + width`. Its filters are what motif interpretation reads.
+    pub fn first_layer(&self, x: &Tensor) -> Tensor {
+        self.net.first_layer(x, false)
     }
 
     /// Probabilities (sigmoid of the logits) in evaluation mode for windows given as consecutive

@@ -45,15 +45,24 @@ impl Net {
         }
     }
 
+    /// The first block (`conv1`) before its pooling: one-hot input `[batch, 4, len]` →
+    /// activations `[batch, filters, len − width + 1]`.
+    pub(crate) fn first_layer(&self, x: &Tensor, bn_train: bool) -> Tensor {
+        match self {
+            Net::Deep(n) => n.c1.forward(x, bn_train),
+            Net::Shallow(n) => n.c1.forward(x, bn_train),
+            Net::DanQ(n) => x.apply(&n.conv).relu(),
+        }
+    }
+
     /// One-hot input `[batch, 4, len]` → logits `[batch, tasks]`.
     pub(crate) fn forward(&self, x: &Tensor, train: bool, frozen: FrozenFn) -> Tensor {
         // Batch norm of a frozen block always uses (and keeps) its running statistics.
         let bn_train = |block: &str| train && !frozen(block);
+        let first = self.first_layer(x, bn_train("conv1"));
         match self {
             Net::Deep(n) => {
-                let x =
-                    n.c1.forward(x, bn_train("conv1"))
-                        .max_pool1d(3, 3, 0, 1, false);
+                let x = first.max_pool1d(3, 3, 0, 1, false);
                 let x =
                     n.c2.forward(&x, bn_train("conv2"))
                         .max_pool1d(3, 3, 0, 1, false);
@@ -66,9 +75,7 @@ impl Net {
                 x.apply(&n.d6)
             }
             Net::Shallow(n) => {
-                let x =
-                    n.c1.forward(x, bn_train("conv1"))
-                        .max_pool1d(10, 10, 0, 1, false);
+                let x = first.max_pool1d(10, 10, 0, 1, false);
                 let x =
                     n.c2.forward(&x, bn_train("conv2"))
                         .max_pool1d(4, 4, 0, 1, false);
@@ -77,11 +84,7 @@ impl Net {
                 x.apply(&n.d4)
             }
             Net::DanQ(n) => {
-                let x = x
-                    .apply(&n.conv)
-                    .relu()
-                    .max_pool1d(13, 13, 0, 1, false)
-                    .dropout(0.2, train);
+                let x = first.max_pool1d(13, 13, 0, 1, false).dropout(0.2, train);
                 let x = n.lstm.forward(&x.transpose(1, 2), train);
                 x.flatten(1, -1).apply(&n.linear1).relu().apply(&n.linear2)
             }

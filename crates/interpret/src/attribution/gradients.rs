@@ -2,11 +2,10 @@
 
 use rand_chacha::ChaCha8Rng;
 use tch::{Kind, Tensor};
-use tfbind_model::Model;
+use tfbind_model::{one_hot, Model};
 use tfbind_negatives::shuffle::dinucleotide_shuffle;
 
 use crate::error::{InterpretError, Result};
-use crate::first_layer::one_hot;
 
 /// d logit[task] / d x for one-hot inputs `x` `[batch, 4, len]`, in evaluation mode.
 pub(super) fn input_gradients(model: &Model, x: &Tensor, task: i64) -> Result<Tensor> {
@@ -51,13 +50,13 @@ pub(super) fn integrated_gradients(
 ) -> Result<Tensor> {
     let len = codes.len();
     let device = model.device();
-    let x = one_hot(codes, len, device);
+    let x = one_hot(codes, len, device)?;
     let mut sum = Tensor::zeros([4, len as i64], (Kind::Float, device));
     let alphas: Vec<f32> = (0..steps)
         .map(|k| (k as f32 + 0.5) / steps as f32)
         .collect();
     for _ in 0..references {
-        let r = one_hot(&dinucleotide_shuffle(codes, rng), len, device);
+        let r = one_hot(&dinucleotide_shuffle(codes, rng), len, device)?;
         let mut grad_sum = Tensor::zeros([4, len as i64], (Kind::Float, device));
         for chunk in alphas.chunks(batch_size) {
             let a = Tensor::from_slice(chunk).to_device(device).view([-1, 1, 1]);

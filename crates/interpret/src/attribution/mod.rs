@@ -16,10 +16,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor};
 use tfbind_dataset::Dataset;
-use tfbind_model::Model;
+use tfbind_model::{one_hot, Model};
 
 use crate::error::{InterpretError, Result};
-use crate::first_layer::one_hot;
 use crate::params::{InterpretParams, Method};
 
 /// The attributions of some windows, all methods.
@@ -66,7 +65,7 @@ impl Attributions {
             params.methods.iter().map(|&m| (m, Vec::new())).collect();
         for &row in rows {
             let codes = data.sequence(row);
-            let x = one_hot(codes, len, device);
+            let x = one_hot(codes, len, device)?;
             ohe.extend(host(&x)?);
             for (method, out) in &mut scores {
                 let values = match method {
@@ -215,7 +214,7 @@ mod tests {
     fn gradient_x_input_is_centred_and_matches_a_finite_difference() {
         let (model, data) = setup();
         let codes = data.sequence(1);
-        let x = one_hot(codes, 100, Device::Cpu);
+        let x = one_hot(codes, 100, Device::Cpu).unwrap();
         let g = gradients::gradient_x_input(&model, &x, 0).unwrap();
         assert_eq!(g.size(), [1, 4, 100]);
         let sums = g
@@ -257,7 +256,7 @@ mod tests {
         let codes = data.sequence(0);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let hyp = gradients::integrated_gradients(&model, codes, 0, 64, 1, 16, &mut rng).unwrap();
-        let x = one_hot(codes, 100, Device::Cpu);
+        let x = one_hot(codes, 100, Device::Cpu).unwrap();
         let total = (&hyp * x.get(0)).sum(Kind::Float).double_value(&[]);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let reference = tfbind_negatives::shuffle::dinucleotide_shuffle(codes, &mut rng);
