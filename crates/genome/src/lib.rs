@@ -1,11 +1,12 @@
-//! Genome access for tfbind: BED intervals, chromosome sizes, indexed FASTA (plain or bgzip) and
-//! sequence codes (A C G T N = 0 1 2 3 4).
+//! Genome access for tfbind: BED intervals, chromosome sizes, indexed FASTA (plain or bgzip),
+//! sequence codes (A C G T N = 0 1 2 3 4) and their dinucleotide shuffles.
 
 pub mod codes;
 mod error;
 mod fai;
 mod genome;
 mod interval;
+pub mod shuffle;
 mod sizes;
 mod storage;
 

@@ -20,7 +20,6 @@ pub mod params;
 pub mod report;
 pub mod sample;
 mod seeds;
-pub mod shuffle;
 mod singletask;
 mod source;
 pub mod tasks;

@@ -2,6 +2,7 @@
 
 use rayon::prelude::*;
 use tfbind_dataset::{LabelMatrix, Synthetic, Window, Windows, BOUND, UNBOUND};
+use tfbind_genome::shuffle::dinucleotide_shuffle;
 
 use crate::error::{Error, Result};
 use crate::gc::{Composition, GcReport};
@@ -9,7 +10,6 @@ use crate::params::{Params, Strategy};
 use crate::report::{Dropped, Report, SingleTaskReport};
 use crate::sample::{self, Matched};
 use crate::seeds::{self, Purpose};
-use crate::shuffle::dinucleotide_shuffle;
 use crate::source::Source;
 use crate::tasks;
 

@@ -2,8 +2,8 @@
 
 use rand_chacha::ChaCha8Rng;
 use tch::{Kind, Tensor};
+use tfbind_genome::shuffle::dinucleotide_shuffle;
 use tfbind_model::{one_hot, Model};
-use tfbind_negatives::shuffle::dinucleotide_shuffle;
 
 use crate::error::{InterpretError, Result};
 

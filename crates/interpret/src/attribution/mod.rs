@@ -259,7 +259,7 @@ mod tests {
         let x = one_hot(codes, 100, Device::Cpu).unwrap();
         let total = (&hyp * x.get(0)).sum(Kind::Float).double_value(&[]);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let reference = tfbind_negatives::shuffle::dinucleotide_shuffle(codes, &mut rng);
+        let reference = tfbind_genome::shuffle::dinucleotide_shuffle(codes, &mut rng);
         let want = f64::from(logit(&model, codes, 0) - logit(&model, &reference, 0));
         assert!(
             (total - want).abs() < 0.02 * want.abs().max(0.05),

@@ -12,12 +12,13 @@
 
 use rand::seq::SliceRandom;
 use rand::Rng;
-use tfbind_genome::codes;
+
+use crate::codes;
 
 /// Letters a sequence may hold: the codes A C G T N = 0..4.
 const ALPHABET: usize = codes::N as usize + 1;
 
-/// Shuffles a sequence of codes (A C G T N = 0..4, as `tfbind_genome` produces) keeping every
+/// Shuffles a sequence of codes (A C G T N = 0..4, see [`codes`]) keeping every
 /// dinucleotide count, the first base and the last base.
 ///
 /// # Examples
@@ -25,7 +26,7 @@ const ALPHABET: usize = codes::N as usize + 1;
 /// use rand::SeedableRng;
 /// let seq = [0, 1, 2, 3, 0, 1, 1, 2, 0, 3, 3, 2];
 /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-/// let shuffled = tfbind_negatives::shuffle::dinucleotide_shuffle(&seq, &mut rng);
+/// let shuffled = tfbind_genome::shuffle::dinucleotide_shuffle(&seq, &mut rng);
 /// assert_eq!(shuffled.len(), seq.len());
 /// assert_eq!((shuffled[0], shuffled[11]), (seq[0], seq[11]));
 /// ```
