@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::de::DeserializeOwned;
@@ -60,10 +60,47 @@ pub fn load_section<T: DeserializeOwned + Default>(
 /// (exit status 2); a file that cannot be read or parsed is still an error of its own.
 pub fn load_params<T: DeserializeOwned>(path: Option<&Path>, section: &str) -> anyhow::Result<T> {
     let table: toml::Table = load_section(path, section)?;
+    Ok(params(path, section, table)?)
+}
+
+/// [`load_params`] for a section that also names an input file under `key`, returned apart: the
+/// file is no parameter (the manifest records the file itself).
+pub fn load_params_and_path<T: DeserializeOwned>(
+    path: Option<&Path>,
+    section: &str,
+    key: &str,
+) -> anyhow::Result<(Option<PathBuf>, T)> {
+    let mut table: toml::Table = load_section(path, section)?;
+    let input = match table.remove(key) {
+        None => None,
+        Some(toml::Value::String(s)) => Some(PathBuf::from(s)),
+        Some(_) => {
+            return Err(UsageError(format!(
+                "{}: in [{section}]: `{key}` must be a path string",
+                display(path)
+            ))
+            .into())
+        }
+    };
+    Ok((input, params(path, section, table)?))
+}
+
+fn params<T: DeserializeOwned>(
+    path: Option<&Path>,
+    section: &str,
+    table: toml::Table,
+) -> Result<T, UsageError> {
     T::deserialize(toml::Value::Table(table)).map_err(|e| {
-        let file = path.unwrap_or(Path::new("")).display();
-        UsageError(format!("{file}: in [{section}]: {}", e.message())).into()
+        UsageError(format!(
+            "{}: in [{section}]: {}",
+            display(path),
+            e.message()
+        ))
     })
+}
+
+fn display(path: Option<&Path>) -> std::path::Display<'_> {
+    path.unwrap_or(Path::new("")).display()
 }
 
 #[cfg(test)]
@@ -125,6 +162,23 @@ mod tests {
         );
         let s: Stage = load_params(None, "pretrain").unwrap();
         assert_eq!(s, Stage::default());
+    }
+
+    #[test]
+    fn a_path_key_is_taken_out_of_the_params() {
+        let f = write("[encode]\ngenome = \"g.fa\"\nepochs = 2\n");
+        let (genome, s): (_, Stage) =
+            load_params_and_path(Some(f.path()), "encode", "genome").unwrap();
+        assert_eq!(genome.as_deref(), Some(Path::new("g.fa")));
+        assert_eq!(s.epochs, 2);
+        let f = write("[encode]\ngenome = 3\n");
+        let e = load_params_and_path::<Stage>(Some(f.path()), "encode", "genome").unwrap_err();
+        assert!(e.downcast_ref::<UsageError>().is_some(), "{e}");
+        assert!(
+            e.to_string()
+                .ends_with("in [encode]: `genome` must be a path string"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 mod config;
 mod progress;
 
-pub use config::{load_params, load_section, SECTIONS};
+pub use config::{load_params, load_params_and_path, load_section, SECTIONS};
 pub use progress::{bar, spinner};
 
 use std::io::IsTerminal;

@@ -7,7 +7,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::Parser;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tfbind_cli::{CommonArgs, UsageError};
 use tfbind_encode::{EncodeParams, SplitMethod, Summary};
 
@@ -85,26 +85,8 @@ struct Cli {
 
 /// Resolves the parameters: defaults, then the config's [encode] section, then the flags.
 fn resolve(cli: &Cli) -> anyhow::Result<(PathBuf, EncodeParams)> {
-    let mut section: toml::Table = tfbind_cli::load_section(cli.config.as_deref(), "encode")?;
-    let config_name = || {
-        cli.config
-            .as_deref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default()
-    };
-    let config_genome = match section.remove("genome") {
-        None => None,
-        Some(toml::Value::String(s)) => Some(PathBuf::from(s)),
-        Some(_) => {
-            return Err(UsageError(format!(
-                "{}: in [encode]: `genome` must be a path string",
-                config_name()
-            ))
-            .into())
-        }
-    };
-    let mut params = EncodeParams::deserialize(toml::Value::Table(section))
-        .map_err(|e| UsageError(format!("{}: in [encode]: {}", config_name(), e.message())))?;
+    let (config_genome, mut params): (_, EncodeParams) =
+        tfbind_cli::load_params_and_path(cli.config.as_deref(), "encode", "genome")?;
     if let Some(split) = &cli.split {
         params.split = split.parse().map_err(UsageError)?;
     }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Parser;
 use indicatif::ProgressBar;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tfbind_cli::{CommonArgs, UsageError};
 use tfbind_interpret::params::Distance;
 use tfbind_interpret::{
@@ -142,31 +142,8 @@ struct Cli {
 
 /// Resolves the parameters: defaults, then the config's [interpret] section, then the flags.
 fn resolve(cli: &Cli) -> anyhow::Result<(PathBuf, InterpretParams)> {
-    let mut section: toml::Table = tfbind_cli::load_section(cli.config.as_deref(), "interpret")?;
-    let config_name = || {
-        cli.config
-            .as_deref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default()
-    };
-    let config_database = match section.remove("database") {
-        None => None,
-        Some(toml::Value::String(s)) => Some(PathBuf::from(s)),
-        Some(_) => {
-            return Err(UsageError(format!(
-                "{}: in [interpret]: `database` must be a path string",
-                config_name()
-            ))
-            .into())
-        }
-    };
-    let mut p = InterpretParams::deserialize(toml::Value::Table(section)).map_err(|e| {
-        UsageError(format!(
-            "{}: in [interpret]: {}",
-            config_name(),
-            e.message()
-        ))
-    })?;
+    let (config_database, mut p): (_, InterpretParams) =
+        tfbind_cli::load_params_and_path(cli.config.as_deref(), "interpret", "database")?;
     if let Some(v) = &cli.task {
         p.task = Some(v.clone());
     }

@@ -85,11 +85,7 @@ struct PredictConfig {
 const DEFAULT_BATCH: usize = 100;
 
 fn resolve(cli: &Cli, window: u64) -> anyhow::Result<Params> {
-    let section: toml::Table = tfbind_cli::load_section(cli.config.as_deref(), "predict")?;
-    let config = PredictConfig::deserialize(toml::Value::Table(section)).map_err(|e| {
-        let file = cli.config.as_deref().unwrap_or(Path::new("")).display();
-        UsageError(format!("{file}: in [predict]: {}", e.message()))
-    })?;
+    let config: PredictConfig = tfbind_cli::load_params(cli.config.as_deref(), "predict")?;
     let params = Params {
         stride: cli.stride.or(config.stride).unwrap_or(window),
         rc_average: cli.rc_average || config.rc_average,
