@@ -29,7 +29,7 @@ impl LabelMatrix {
         let ok = if names.is_empty() {
             values.is_empty()
         } else {
-            values.len() % names.len() == 0
+            values.len().is_multiple_of(names.len())
         };
         ok.then_some(Self { names, values })
     }
