@@ -32,6 +32,7 @@ bin=$root/target/release
 log() { printf '[pretrain-check %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 log "building (release)"
+commit=$(git -C "$root" describe --always --dirty)
 cargo build --release --quiet -p tfbind-peaks -p tfbind-negatives -p tfbind-encode -p tfbind-pretrain
 mkdir -p "$work"
 log "dataset: 50 TFs with the fewest NA, valid chr22, test chr21"
@@ -46,8 +47,8 @@ seconds=$(( $(date +%s) - start ))
 
 model=$work/model
 metrics=$model/test_metrics.tsv
-median() { # column of test_metrics.tsv
-  awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$metrics" | sort -g \
+median() { # column of test_metrics.tsv, NA left out
+  awk -F'\t' -v c="$1" 'NR > 1 && $c != "NA" { print $c }' "$metrics" | sort -g \
     | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 # Training time from the model's own log: the rerun of an up-to-date model takes ~0 s.
@@ -56,7 +57,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
   echo "# Pre-training on real data: 50 TFs, hg38 chr19-22"
   echo
-  echo "Made by \`$invocation\` ($(git -C "$root" log -1 --format=%h), $(date -u +%Y-%m-%d))."
+  echo "Made by \`$invocation\` (report at $commit; model created $(awk -F'"' '/^created/ { print $2; exit }' "$model/manifest.toml"))."
   echo "Dataset: the 50 TFs with the fewest NA among the bundle's 162, every DHS window bound by at"
   echo "least one of them plus GC-matched unbound windows (tfbind-negatives --fewest-na 50); train"
   echo "chr19+chr20, validation chr22, test chr21 ($(awk -F'[:,]' '/"train"/ { gsub(/ /, "", $2); t = $2 } /"valid"/ { gsub(/ /, "", $2); v = $2 } /"test"/ { gsub(/ /, "", $2); s = $2 } END { print t " / " v " / " s }' "$work/dataset/summary.json") windows)."
@@ -65,10 +66,12 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   echo
   echo "Machine: $(nproc) cores ($cpu), $threads threads, CPU. Training took ${train_seconds} s"
   echo "(sum of the epochs' times in epochs.tsv; the whole command ${seconds} s on its last run)."
+  echo "Epoch times follow the machine's load; the fastest epoch took $(awk -F'\t' 'NR > 1 && (m == "" || $4 < m) { m = $4 } END { printf "%.0f", m }' "$model/epochs.tsv") s."
   echo
   echo "## Summary"
   echo
-  echo "Median test AUROC $(median 4), median AUPRC (average precision) $(median 5) over the 50 TFs."
+  echo "Median test AUROC $(median 4 | xargs printf %.3f), median AUPRC (average precision)"
+  echo "$(median 5 | xargs printf %.3f) over the TFs with test positives (tasks without any have NA metrics)."
   echo
   echo "| TF | AUROC | AUPRC |"
   echo "|---|---|---|"
@@ -86,8 +89,10 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   echo
   echo "| TF | positives | negatives | AUROC | AUPRC | AUPRC (trapezoid) | MCC |"
   echo "|---|---|---|---|---|---|---|"
-  awk -F'\t' 'NR > 1' "$metrics" | sort -t$'\t' -k4,4gr \
-    | awk -F'\t' '{ printf "| %s | %s | %s | %.3f | %.3f | %.3f | %.3f |\n", $1, $2, $3, $4, $5, $6, $7 }'
+  # NA (no test positives) sorts last; numbers print with 3 decimals.
+  awk -F'\t' -v OFS='\t' 'NR > 1 { print ($4 == "NA" ? -1 : $4), $0 }' "$metrics" | sort -t$'\t' -k1,1gr | cut -f2- \
+    | awk -F'\t' 'function f(v) { return v == "NA" ? v : sprintf("%.3f", v) }
+        { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, f($4), f($5), f($6), f($7) }'
 } > "$report.tmp"
 mv "$report.tmp" "$report"
 log "report: $report"
