@@ -67,7 +67,7 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The task (TF) interpreted: attribution target and the TF of --compare-to. [config: task;
-    /// default: the model's first task]
+    /// default: the task with the most bound windows in --split]
     #[arg(long, value_name = "NAME")]
     task: Option<String>,
     /// Split whose windows make filter motifs and influence and are attributed: train, valid,

@@ -153,7 +153,8 @@ pub struct InterpretParams {
     /// ...from at least this many sites.
     pub min_sites: usize,
     /// The task (TF) interpreted: the attribution target, and the TF whose database motifs the
-    /// comparison with another model measures. Default: the model's first task.
+    /// comparison with another model measures. Default: the task with the most bound windows in
+    /// `split`.
     pub task: Option<String>,
     /// Attributed windows when no BED is given: this many bound windows of `split` for `task`,
     /// highest predicted probability first.

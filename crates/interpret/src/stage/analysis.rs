@@ -63,7 +63,7 @@ impl Analysis {
         }
         let tasks = inputs.model.tasks().to_vec();
         data.labels = labels_in_model_order(&data.labels, &tasks)?;
-        let task = task_index(&tasks, params)?;
+        let task = task_index(&tasks, params, &data)?;
         let mut model = inputs.model.load(req.device)?;
         // Gradients are needed for the input only; the weights stay fixed.
         model.freeze(&spec.architecture.block_names())?;
@@ -340,10 +340,27 @@ fn filter_windows(
     Ok((windows, set))
 }
 
-/// The index of `params.task` among the model's tasks (the first when none is named).
-fn task_index(tasks: &[String], params: &InterpretParams) -> Result<usize> {
+/// The index of `params.task` among the model's tasks. When none is named, the task with the
+/// most bound windows in the split (the first of equals): a multi-task model's first task can
+/// have too few positives to show anything, and its best-supported one is what a first look
+/// wants. `data`'s labels are in the model's task order.
+fn task_index(tasks: &[String], params: &InterpretParams, data: &Dataset) -> Result<usize> {
     match &params.task {
-        None => Ok(0),
+        None => {
+            let mut bound = vec![0usize; tasks.len()];
+            for row in split_rows(data, params.split) {
+                for (task, n) in bound.iter_mut().enumerate() {
+                    *n += usize::from(data.labels.get(row, task) == 1);
+                }
+            }
+            // max_by_key keeps the last of equals: compare in reverse order.
+            Ok(bound
+                .iter()
+                .enumerate()
+                .rev()
+                .max_by_key(|&(_, &n)| n)
+                .map_or(0, |(task, _)| task))
+        }
         Some(name) => {
             tasks
                 .iter()
@@ -379,6 +396,7 @@ fn labels_in_model_order(labels: &LabelMatrix, tasks: &[String]) -> Result<Label
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tfbind_dataset::{Split, Window};
 
     #[test]
     fn labels_follow_the_model_tasks_by_name() {
@@ -394,16 +412,43 @@ mod tests {
     }
 
     #[test]
-    fn tasks_by_name_or_the_first() {
-        let tasks = ["CTCF".to_string(), "REST".into()];
+    fn tasks_by_name_or_the_most_bound() {
+        let tasks = ["CTCF".to_string(), "REST".into(), "MAX".into()];
+        // Three test windows and one train window: REST and MAX are bound in two test windows
+        // each, CTCF only in the train window.
+        let windows = (0..4)
+            .map(|i| Window {
+                chrom: "chr1".into(),
+                start: i * 10,
+                end: i * 10 + 4,
+                name: format!("w{i}"),
+            })
+            .collect();
+        let labels =
+            LabelMatrix::from_values(tasks.to_vec(), vec![0, 1, 1, 0, 1, 1, -1, 0, 0, 1, 0, 0])
+                .unwrap();
+        let data = Dataset {
+            windows,
+            labels,
+            sequences: vec![0; 16],
+            seq_len: 4,
+            split: vec![Split::Test, Split::Test, Split::Test, Split::Train],
+        };
         let mut p = InterpretParams::default();
-        assert_eq!(task_index(&tasks, &p).unwrap(), 0);
-        p.task = Some("REST".into());
-        assert_eq!(task_index(&tasks, &p).unwrap(), 1);
-        p.task = Some("rest".into());
-        assert!(task_index(&tasks, &p)
+        assert_eq!(p.split, SplitChoice::Test);
+        assert_eq!(
+            task_index(&tasks, &p, &data).unwrap(),
+            1,
+            "first of the most bound"
+        );
+        p.split = SplitChoice::Train;
+        assert_eq!(task_index(&tasks, &p, &data).unwrap(), 0);
+        p.task = Some("MAX".into());
+        assert_eq!(task_index(&tasks, &p, &data).unwrap(), 2);
+        p.task = Some("max".into());
+        assert!(task_index(&tasks, &p, &data)
             .unwrap_err()
             .to_string()
-            .contains("CTCF, REST"));
+            .contains("CTCF, REST, MAX"));
     }
 }
