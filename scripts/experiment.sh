@@ -27,7 +27,10 @@
 #   --work DIR               intermediate artifacts [work/experiment, work/experiment-quick]
 #   --out DIR                results [docs/experiment; with --quick, WORK/results]
 #   --bin DIR                the stage binaries [target/release]
-#   --targets "A B"          target TFs [JUND MAX SPI1 CEBPB FOXA1 REST]
+#   --targets "A B"          target TFs [JUND MAX SPI1 CEBPB FOXA1 REST]; the 50-TF model leaves
+#                            every target out, so another list means another 50-TF model
+#   --summary-only           train nothing: summarise the models of --targets (a subset of an
+#                            earlier run's) into --out
 #   --sizes "N ..."          positives per training set [50 125 250 500 1000]
 #   --seeds "S ..."          seeds (subsample and fine-tuning) [1 2 3]
 #   --pretrain-epochs N      [15, the paper's]     --finetune-epochs N  [10, the paper's]
@@ -41,7 +44,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 invocation="scripts/experiment.sh${*:+ $*}"
-quick=0
+quick=0 summary_only=0
 data="$root/../shared/data/hg38-dhs-chr19-22"
 work="" out="" bin="$root/target/release"
 targets="JUND MAX SPI1 CEBPB FOXA1 REST"
@@ -59,6 +62,7 @@ die() { echo "experiment.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --summary-only) summary_only=1 ;;
     --data) data=$2; shift ;;
     --work) work=$2; shift ;;
     --out) out=$2; shift ;;
@@ -108,10 +112,6 @@ work=$(cd "$work" && pwd)
 out=$(cd "$out" && pwd)
 
 common=(--threads "$threads" -q)
-# libtorch's OpenMP threads spin while they wait; on a machine shared with other jobs (more
-# threads than cores) that spinning starves the work: measured here under load, 2-thread
-# pre-training ran at 204 windows/s spinning and 734 windows/s passive.
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 # Every run appends to timings.tsv, so a run interrupted and continued still adds up to the
 # whole experiment's time (an up-to-date stage costs ~0 s).
 timings="$work/timings.tsv"
@@ -129,6 +129,19 @@ timed() {
 }
 started=$(date +%s)
 
+conditions="scratch tf50 cobinding random"
+if [ "$summary_only" -eq 1 ]; then
+  for tf in $targets; do
+    for n in $sizes; do
+      for seed in $seeds; do
+        for cond in $conditions; do
+          m="$work/models/$tf/$n-$seed/$cond"
+          [ -f "$m/test_metrics.tsv" ] || die "--summary-only: no model at $m (train it first)"
+        done
+      done
+    done
+  done
+else # sections 1 to 3 train what is missing
 # --- 1. regions: every window, and the training chromosomes only -----------------------------
 # The label matrix as the bundle ships it, thinned by window index, and restricted to the
 # training chromosomes, imported as two regions artifacts.
@@ -169,8 +182,8 @@ for tf in $targets; do
 done
 
 # --- 3. per target: its pre-trained models, its data, its fine-tuned models -----------------
-# Target by target, so that an interrupted run has whole targets done (and rerunning with
-# --targets set to those summarises them without training anything).
+# Target by target, so that an interrupted run has whole targets done (and --summary-only with
+# --targets set to those summarises them).
 split=(--split chromosome --valid-chroms "$valid_chrom" --test-chroms "$test_chrom")
 pre_args=(--epochs "$pre_epochs" --device cpu)
 [ -n "$pre_patience" ] && pre_args+=(--patience "$pre_patience")
@@ -185,7 +198,6 @@ pretrain() { # set name
     "${pre_args[@]}" "${common[@]}"
 }
 pretrain tf50
-conditions="scratch tf50 cobinding random"
 for tf in $targets; do
   pretrain "$tf.cobinding"
   pretrain "$tf.random"
@@ -221,6 +233,7 @@ for tf in $targets; do
     done
   done
 done
+fi # sections 1 to 3
 
 # --- 6. results --------------------------------------------------------------------------------
 log "summarising into $out"
