@@ -131,21 +131,14 @@ pub fn run(body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
     }
 }
 
-/// Keeps freed memory in the process instead of returning it to the kernel.
-///
-/// Training and inference allocate and free the same multi-megabyte activations every batch.
-/// glibc serves blocks above its mmap threshold with fresh mappings and trims the heap top on
-/// free, so every batch page-faults its activations in again: measured here, batch-100
-/// inference ran 1.5x faster with both kept (and neither alone helps). 32 MiB is glibc's
-/// largest mmap threshold; peak memory is unchanged, it is only not handed back early.
 /// Makes libtorch's OpenMP threads sleep rather than spin while they wait for work, unless the
 /// user chose with `OMP_WAIT_POLICY`.
 ///
 /// Spinning threads only pay off on cores nobody else wants. Users run stages side by side
 /// (`make -j` fine-tunes, Slurm nodes shared by jobs, a laptop busy with other work), and there
 /// the spinning starves the work: measured here with more threads than cores, pre-training ran
-/// at 204 windows/s spinning and 734 windows/s passive, while on an idle machine the two are
-/// within noise (scripts/bench-train.sh runs both).
+/// at 204 windows/s spinning and 734 windows/s passive (scripts/bench-train.sh shows what an
+/// idle machine gives with each).
 fn yield_idle_openmp_threads() {
     if std::env::var_os("OMP_WAIT_POLICY").is_none() {
         // Read once when the OpenMP runtime starts, which is after this (no torch call yet).
@@ -153,11 +146,18 @@ fn yield_idle_openmp_threads() {
     }
 }
 
+/// Keeps freed memory in the process instead of returning it to the kernel.
+///
+/// Training and inference allocate and free the same multi-megabyte activations every batch.
+/// glibc serves large blocks with fresh mappings (unmapped again on free) and trims the heap top
+/// on free, so every batch page-faults its activations in again. Measured here on an idle
+/// machine, inference ran 1.2x (batch 100) to 2x (batch 1,000) faster with both off. Peak
+/// memory is unchanged; it is only not handed back before the process ends.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters (under glibc's own lock).
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_MMAP_MAX, 0);
         libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
     }
 }
