@@ -56,7 +56,6 @@ impl CommonArgs {
     /// thing in `main`.
     pub fn init(&self) {
         keep_freed_memory();
-        yield_idle_openmp_threads();
         let default = match (self.quiet, self.verbose) {
             (true, _) => "warn",
             (false, 0) => "info",
@@ -128,21 +127,6 @@ pub fn run(body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
             eprintln!("error: {}", one_line(&e));
             ExitCode::from(code)
         }
-    }
-}
-
-/// Makes libtorch's OpenMP threads sleep rather than spin while they wait for work, unless the
-/// user chose with `OMP_WAIT_POLICY`.
-///
-/// Spinning threads only pay off on cores nobody else wants. Users run stages side by side
-/// (`make -j` fine-tunes, Slurm nodes shared by jobs, a laptop busy with other work), and there
-/// the spinning starves the work: measured here with more threads than cores, pre-training ran
-/// at 204 windows/s spinning and 734 windows/s passive (scripts/bench-train.sh shows what an
-/// idle machine gives with each).
-fn yield_idle_openmp_threads() {
-    if std::env::var_os("OMP_WAIT_POLICY").is_none() {
-        // Read once when the OpenMP runtime starts, which is after this (no torch call yet).
-        std::env::set_var("OMP_WAIT_POLICY", "PASSIVE");
     }
 }
 

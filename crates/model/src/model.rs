@@ -7,7 +7,7 @@ use tch::{nn, Device, Kind, Tensor};
 
 use crate::encode::{self, check_codes, reverse_complement_into};
 use crate::error::{ModelError, Result};
-use crate::net::Net;
+use crate::net::{Folded, Net};
 use crate::spec::ModelSpec;
 
 /// Named tensors, sorted by name: a model's weights or a copy of them.
@@ -88,32 +88,19 @@ impl Model {
 
     /// Probabilities (sigmoid of the logits) in evaluation mode for windows given as consecutive
     /// codes, row-major `[windows, tasks]`. With `rc_average`, each is the mean of the window's
-    /// and its reverse complement's probability.
+    /// and its reverse complement's probability. This prepares the network each call: for many
+    /// batches, make one [`Predictor`].
     pub fn predict(&self, codes: &[u8], rc_average: bool) -> Result<Vec<f32>> {
-        let len = self.spec.window_len;
-        if !codes.len().is_multiple_of(len) {
-            return Err(ModelError::RaggedInput {
-                len: codes.len(),
-                window_len: len,
-            });
+        self.predictor().predict(codes, rc_average)
+    }
+
+    /// The network prepared for prediction with the current weights (batch norm folded into
+    /// the layers before it).
+    pub fn predictor(&self) -> Predictor<'_> {
+        Predictor {
+            model: self,
+            folded: self.net.folded(),
         }
-        check_codes(codes)?;
-        let n = (codes.len() / len) as i64;
-        let _no_grad = tch::no_grad_guard();
-        let probabilities = |codes: &[u8]| -> Result<Tensor> {
-            let codes = Tensor::from_slice(codes).view([n, len as i64]);
-            Ok(self.forward_t(&codes, false)?.sigmoid())
-        };
-        let mut p = probabilities(codes)?;
-        if rc_average {
-            let mut rc = vec![0u8; codes.len()];
-            for (window, out) in codes.chunks_exact(len).zip(rc.chunks_exact_mut(len)) {
-                reverse_complement_into(window, out);
-            }
-            p = (p + probabilities(&rc)?) / 2.0;
-        }
-        Vec::<f32>::try_from(p.to_device(Device::Cpu).reshape([-1]))
-            .map_err(ModelError::torch("copying predictions to the host"))
     }
 
     /// Keeps the named blocks' parameters fixed (no gradients) and their batch norm statistics as
@@ -244,6 +231,51 @@ impl Model {
             report.loaded.push(name.clone());
         }
         Ok(report)
+    }
+}
+
+/// A model prepared for predicting many batches (see [`Model::predictor`]). It holds a folded
+/// copy of the weights as they were when it was made: make a new one after training further.
+pub struct Predictor<'a> {
+    model: &'a Model,
+    folded: Option<Folded>,
+}
+
+impl Predictor<'_> {
+    /// Probabilities in evaluation mode, as [`Model::predict`].
+    pub fn predict(&self, codes: &[u8], rc_average: bool) -> Result<Vec<f32>> {
+        let model = self.model;
+        let len = model.spec.window_len;
+        if !codes.len().is_multiple_of(len) {
+            return Err(ModelError::RaggedInput {
+                len: codes.len(),
+                window_len: len,
+            });
+        }
+        check_codes(codes)?;
+        let n = (codes.len() / len) as i64;
+        let _no_grad = tch::no_grad_guard();
+        let probabilities = |codes: &[u8]| -> Result<Tensor> {
+            let codes = Tensor::from_slice(codes).view([n, len as i64]);
+            let logits = match &self.folded {
+                Some(folded) => {
+                    let x = encode::lookup(&model.one_hot_table, &codes.to_device(model.device()));
+                    folded.forward(&x)
+                }
+                None => model.forward_t(&codes, false)?,
+            };
+            Ok(logits.sigmoid())
+        };
+        let mut p = probabilities(codes)?;
+        if rc_average {
+            let mut rc = vec![0u8; codes.len()];
+            for (window, out) in codes.chunks_exact(len).zip(rc.chunks_exact_mut(len)) {
+                reverse_complement_into(window, out);
+            }
+            p = (p + probabilities(&rc)?) / 2.0;
+        }
+        Vec::<f32>::try_from(p.to_device(Device::Cpu).reshape([-1]))
+            .map_err(ModelError::torch("copying predictions to the host"))
     }
 }
 

@@ -230,3 +230,37 @@ fn bad_inputs_are_errors() {
         Err(ModelError::InputShape { .. })
     ));
 }
+
+#[test]
+fn prediction_with_folded_batch_norm_matches_the_evaluation_forward_pass() {
+    let codes = random_codes(16, 200, 13);
+    for architecture in Architecture::ALL {
+        let m = model(architecture, 200, 6, 4);
+        // Fresh batch norm is the identity; give every one a scale (of both signs, which max
+        // pooling does not commute with), a shift and running statistics away from 0 and 1.
+        tch::no_grad(|| {
+            for (name, mut t) in m.tensors() {
+                let fill = if name.ends_with("running_var") {
+                    Tensor::rand_like(&t) + 0.5
+                } else if name.starts_with("bn") {
+                    Tensor::rand_like(&t) * 3.0 - 1.5
+                } else {
+                    continue;
+                };
+                t.copy_(&fill);
+            }
+        });
+        let batch = Tensor::from_slice(&codes).view([16, 200]);
+        let unfolded: Vec<f32> = tch::no_grad(|| {
+            Vec::try_from(m.forward_t(&batch, false).unwrap().sigmoid().reshape([-1])).unwrap()
+        });
+        let folded = m.predictor().predict(&codes, false).unwrap();
+        let diff = max_abs_diff(&unfolded, &folded);
+        assert!(diff < 1e-5, "{architecture}: {diff}");
+        // The probabilities are not saturated, so the comparison can see a difference.
+        assert!(
+            folded.iter().any(|&p| p > 0.01 && p < 0.99),
+            "{architecture}"
+        );
+    }
+}

@@ -311,6 +311,7 @@ pub fn predict_regions(
         regions: regions.len(),
         windows: 0,
     };
+    let predictor = model.predictor();
     let mut chunk: Vec<Tile> = Vec::with_capacity(CHUNK_WINDOWS);
     let mut tiles = tiles.peekable();
     while tiles.peek().is_some() {
@@ -341,7 +342,7 @@ pub fn predict_regions(
             .chunks(params.batch_size.max(1))
             .zip(codes.chunks(params.batch_size.max(1) * window as usize))
         {
-            let p = model.predict(codes, params.rc_average)?;
+            let p = predictor.predict(codes, params.rc_average)?;
             for (t, row) in tiles.iter().zip(p.chunks_exact(n_tasks)) {
                 let r = &regions[t.region];
                 use std::fmt::Write as _;

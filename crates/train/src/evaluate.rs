@@ -21,13 +21,14 @@ pub fn predict_rows(
     rc_average: bool,
 ) -> Result<Vec<f32>> {
     let mut out = Vec::with_capacity(rows.len() * model.spec().n_tasks);
+    let predictor = model.predictor();
     let mut codes = Vec::new();
     for chunk in rows.chunks(batch_size.max(1)) {
         codes.clear();
         for &row in chunk {
             codes.extend_from_slice(data.sequence(row));
         }
-        out.extend(model.predict(&codes, rc_average)?);
+        out.extend(predictor.predict(&codes, rc_average)?);
     }
     Ok(out)
 }
