@@ -14,6 +14,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use flate2::read::MultiGzDecoder;
 use tfbind_genome::{codes, Genome, Interval};
@@ -236,8 +237,8 @@ pub struct Input<'a> {
 
 /// Where predictions go: the TSV, and optionally a bedGraph of one task (by index).
 pub struct Outputs<'a> {
-    pub tsv: &'a mut dyn Write,
-    pub bedgraph: Option<(&'a mut dyn Write, usize)>,
+    pub tsv: &'a mut (dyn Write + Send),
+    pub bedgraph: Option<(&'a mut (dyn Write + Send), usize)>,
 }
 
 /// Windows predicted and regions covered.
@@ -259,6 +260,11 @@ struct Tile {
 
 /// Predicts every window of every region and writes the TSV rows, and the bedGraph entries of
 /// one task when asked. `progress(n)` is called as windows are done.
+///
+/// Three threads work as a pipeline, a chunk of windows apart: one reads the next chunk's
+/// sequence, this one runs the model, and one formats and writes the previous chunk's rows. The
+/// model then never waits for the genome or the output (run one after the other, they left
+/// batch-100 inference ~8% slower than the forward passes alone).
 pub fn predict_regions(
     model: &Model,
     tasks: &[String],
@@ -267,7 +273,6 @@ pub fn predict_regions(
     out: Outputs,
     progress: &dyn Fn(usize),
 ) -> Result<Counts> {
-    let Outputs { tsv, mut bedgraph } = out;
     let regions = input.regions;
     let window = model.spec().window_len as u64;
     let tiles_of: Vec<Vec<u64>> = regions
@@ -289,69 +294,124 @@ pub fn predict_regions(
             }
         })
         .collect::<Result<_>>()?;
-    let tiles = tiles_of.iter().enumerate().flat_map(|(region, starts)| {
-        starts.iter().enumerate().map(move |(index, &start)| Tile {
-            region,
-            index,
-            start,
+    let mut tiles = tiles_of
+        .iter()
+        .enumerate()
+        .flat_map(|(region, starts)| {
+            starts.iter().enumerate().map(move |(index, &start)| Tile {
+                region,
+                index,
+                start,
+            })
         })
-    });
-    let mut header = String::from("chrom\tstart\tend\tname");
-    for task in tasks {
-        header.push('\t');
-        header.push_str(task);
-    }
-    let tsv_error = |source| PredictError::Write {
-        what: "the TSV",
-        source,
-    };
-    writeln!(tsv, "{header}").map_err(tsv_error)?;
-
-    let mut counts = Counts {
-        regions: regions.len(),
-        windows: 0,
-    };
+        .peekable();
     let predictor = model.predictor();
-    let mut chunk: Vec<Tile> = Vec::with_capacity(CHUNK_WINDOWS);
-    let mut tiles = tiles.peekable();
-    while tiles.peek().is_some() {
-        chunk.clear();
-        chunk.extend(tiles.by_ref().take(CHUNK_WINDOWS));
-        let codes = match &input.source {
-            Source::Genome(genome) => {
-                let intervals: Vec<Interval> = chunk
-                    .iter()
-                    .map(|t| {
-                        Interval::new(regions[t.region].chrom.clone(), t.start, t.start + window)
-                    })
-                    .collect();
-                genome.fetch_codes(&intervals, window as usize)?
+    let batch_codes = params.batch_size.max(1) * window as usize;
+    let rows = Rows {
+        regions,
+        tiles_of: &tiles_of,
+        tasks,
+        window,
+    };
+
+    std::thread::scope(|scope| {
+        let (fetched_tx, fetched) = mpsc::sync_channel::<Result<(Vec<Tile>, Vec<u8>)>>(1);
+        let (predicted, predicted_rx) = mpsc::sync_channel::<(Vec<Tile>, Vec<f32>)>(1);
+        scope.spawn(move || {
+            while tiles.peek().is_some() {
+                let chunk: Vec<Tile> = tiles.by_ref().take(CHUNK_WINDOWS).collect();
+                let codes = fetch(input, &chunk, window);
+                let failed = codes.is_err();
+                // A closed channel means the model stage stopped on an error of its own.
+                if fetched_tx.send(codes.map(|c| (chunk, c))).is_err() || failed {
+                    break;
+                }
             }
-            Source::Sequences(sequences) => chunk
+        });
+        let writer = scope.spawn(move || rows.write_all(predicted_rx, out));
+
+        let mut windows = 0;
+        for chunk in fetched {
+            let (chunk, codes) = chunk?;
+            let mut p = Vec::with_capacity(chunk.len() * tasks.len());
+            for batch in codes.chunks(batch_codes) {
+                p.extend(predictor.predict(batch, params.rc_average)?);
+                progress(batch.len() / window as usize);
+            }
+            windows += chunk.len();
+            if predicted.send((chunk, p)).is_err() {
+                // The writer stopped on an error, returned below.
+                break;
+            }
+        }
+        drop(predicted);
+        writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok(Counts {
+            regions: regions.len(),
+            windows,
+        })
+    })
+}
+
+/// The codes of a chunk of windows, row-major.
+fn fetch(input: &Input, chunk: &[Tile], window: u64) -> Result<Vec<u8>> {
+    let regions = input.regions;
+    Ok(match &input.source {
+        Source::Genome(genome) => {
+            let intervals: Vec<Interval> = chunk
                 .iter()
-                .flat_map(|t| {
-                    let s = t.start as usize;
-                    sequences[t.region][s..s + window as usize].iter().copied()
-                })
-                .collect(),
+                .map(|t| Interval::new(regions[t.region].chrom.clone(), t.start, t.start + window))
+                .collect();
+            genome.fetch_codes(&intervals, window as usize)?
+        }
+        Source::Sequences(sequences) => chunk
+            .iter()
+            .flat_map(|t| {
+                let s = t.start as usize;
+                sequences[t.region][s..s + window as usize].iter().copied()
+            })
+            .collect(),
+    })
+}
+
+/// How predicted windows become output rows.
+struct Rows<'a> {
+    regions: &'a [Region],
+    tiles_of: &'a [Vec<u64>],
+    tasks: &'a [String],
+    window: u64,
+}
+
+impl Rows<'_> {
+    /// Writes the header, then the rows of each predicted chunk as it arrives.
+    fn write_all(&self, chunks: mpsc::Receiver<(Vec<Tile>, Vec<f32>)>, out: Outputs) -> Result<()> {
+        let Outputs { tsv, mut bedgraph } = out;
+        let tsv_error = |source| PredictError::Write {
+            what: "the TSV",
+            source,
         };
-        let n_tasks = tasks.len();
+        let mut header = String::from("chrom\tstart\tend\tname");
+        for task in self.tasks {
+            header.push('\t');
+            header.push_str(task);
+        }
+        writeln!(tsv, "{header}").map_err(tsv_error)?;
         let mut text = String::new();
         let mut graph = String::new();
-        for (tiles, codes) in chunk
-            .chunks(params.batch_size.max(1))
-            .zip(codes.chunks(params.batch_size.max(1) * window as usize))
-        {
-            let p = predictor.predict(codes, params.rc_average)?;
-            for (t, row) in tiles.iter().zip(p.chunks_exact(n_tasks)) {
-                let r = &regions[t.region];
+        for (chunk, p) in chunks {
+            text.clear();
+            graph.clear();
+            for (t, row) in chunk.iter().zip(p.chunks_exact(self.tasks.len())) {
+                let r = &self.regions[t.region];
                 use std::fmt::Write as _;
                 let _ = write!(
                     text,
                     "{}\t{}\t{}\t{}",
                     r.chrom,
                     t.start,
-                    t.start + window,
+                    t.start + self.window,
                     r.name
                 );
                 for v in row {
@@ -359,25 +419,27 @@ pub fn predict_regions(
                 }
                 text.push('\n');
                 if let Some((_, task)) = &bedgraph {
-                    let (lo, hi) =
-                        nearest_segment((r.start, r.end), &tiles_of[t.region], t.index, window);
+                    let (lo, hi) = nearest_segment(
+                        (r.start, r.end),
+                        &self.tiles_of[t.region],
+                        t.index,
+                        self.window,
+                    );
                     let _ = writeln!(graph, "{}\t{lo}\t{hi}\t{}", r.chrom, row[*task]);
                 }
             }
-            progress(tiles.len());
+            tsv.write_all(text.as_bytes()).map_err(tsv_error)?;
+            if let Some((writer, _)) = bedgraph.as_mut() {
+                writer
+                    .write_all(graph.as_bytes())
+                    .map_err(|source| PredictError::Write {
+                        what: "the bedGraph",
+                        source,
+                    })?;
+            }
         }
-        tsv.write_all(text.as_bytes()).map_err(tsv_error)?;
-        if let Some((writer, _)) = bedgraph.as_mut() {
-            writer
-                .write_all(graph.as_bytes())
-                .map_err(|source| PredictError::Write {
-                    what: "the bedGraph",
-                    source,
-                })?;
-        }
-        counts.windows += chunk.len();
+        Ok(())
     }
-    Ok(counts)
 }
 
 #[cfg(test)]

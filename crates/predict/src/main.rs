@@ -230,7 +230,7 @@ fn main() -> ExitCode {
             bedgraph: graph
                 .as_mut()
                 .zip(bedgraph_task)
-                .map(|(g, t)| (&mut g.writer as &mut dyn Write, t)),
+                .map(|(g, t)| (&mut g.writer as &mut (dyn Write + Send), t)),
         };
         let counts = predict_regions(&model, tasks, &input, &params, outputs, &|n| {
             bar.inc(n as u64)

@@ -217,4 +217,15 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no task 'CTCF'"));
     assert!(!bad_out.exists());
+
+    // A window off the chromosome's end after more than one chunk of windows (20,000) has
+    // been predicted and written: still an error naming it, and no output.
+    let mut late = "chr21\t5055485\t5055685\n".repeat(20_100);
+    late += "chr21\t46709900\t46710100\n";
+    std::fs::write(dir.join("late.bed"), late).unwrap();
+    let out = predict(&model_dir, In::Bed(&dir.join("late.bed")), &bad_out, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("off the end of chr21"), "{stderr}");
+    assert!(!bad_out.exists());
 }
