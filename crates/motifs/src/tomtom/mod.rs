@@ -269,8 +269,9 @@ impl Database {
     }
 }
 
-/// Queries compared together, one per lane of the alignment sums: 8 × i32 fill an AVX2 register.
-const LANES: usize = 8;
+/// Queries compared together, one per lane of the alignment sums: 16 × i16 fill an AVX2
+/// register (i32 sums, for queries too wide for i16, take two).
+const LANES: usize = 16;
 
 /// Per-thread buffers, reused across batches.
 #[derive(Default)]
@@ -281,17 +282,24 @@ struct Scratch {
     spare: Vec<u32>,
     /// Per query column, how many target columns score each grid value.
     counts: Vec<u32>,
-    hist: Vec<f64>,
+    /// Per lane, each query column's score distribution over the database (`score_bins + 1`
+    /// values per column).
+    hists: Vec<Vec<f64>>,
     /// At `c * nq + l`: each query's grid score of its column `nq − 1 − l` against distinct target
     /// column `c`; one lane per query of the batch.
     gamma: Vec<[u8; LANES]>,
     /// The same for one query, at `(lane * nq + l) * n_cols + c`: each query column's grid scores
-    /// in one contiguous run, written as they are computed, then interleaved into `gamma`.
+    /// in one contiguous run, written as they are computed, then interleaved into `gamma`
+    /// (see [`interleave`]).
     /// (Written straight into its lane of `gamma`, every score landed on a different cache line.)
     lane_gamma: Vec<u8>,
-    sums: Vec<[i32; LANES]>,
-    nulls: Vec<SpanNull>,
-    spans: Vec<(usize, usize, u32)>,
+    sums16: Vec<[i16; LANES]>,
+    sums32: Vec<[i32; LANES]>,
+    /// The null distributions of one query at a time: one lane's spans can take megabytes, so
+    /// the lanes take turns rather than each keeping its own.
+    null: SpanNull,
+    /// Per distinct target width, its spans and how many offsets cover each.
+    width_spans: Vec<Vec<(usize, usize, u32)>>,
     /// The best scores of the targets of one width with one query, and their p-values.
     width_scores: Vec<i64>,
     width_p: Vec<f64>,
@@ -366,9 +374,7 @@ fn compare_impl(
     let block = db.columns.len() * nq;
     scratch.lane_gamma.clear();
     scratch.lane_gamma.resize(LANES * block, 0);
-    if scratch.nulls.len() < LANES {
-        scratch.nulls.resize_with(LANES, SpanNull::default);
-    }
+    scratch.hists.resize_with(LANES, Vec::new);
     // Each query's grid score of an uncovered column.
     let mut offsets = [0i32; LANES];
     for (lane, query) in batch.iter().enumerate() {
@@ -377,16 +383,12 @@ fn compare_impl(
     // Interleaved one query column at a time: eight sequential reads, one 8-byte store.
     scratch.gamma.clear();
     scratch.gamma.resize(block, [0; LANES]);
-    let n_cols = db.columns.len();
-    for l in 0..nq {
-        let rows: [&[u8]; LANES] = std::array::from_fn(|lane| {
-            let start = (lane * nq + l) * n_cols;
-            &scratch.lane_gamma[start..start + n_cols]
-        });
-        for (c, dst) in scratch.gamma.chunks_exact_mut(nq).enumerate() {
-            dst[l] = std::array::from_fn(|lane| rows[lane][c]);
-        }
-    }
+    interleave(
+        &scratch.lane_gamma,
+        &mut scratch.gamma,
+        nq,
+        db.columns.len(),
+    );
 
     // Best alignment with each target, both strands, and its p-value.
     let unset = Scored {
@@ -397,6 +399,9 @@ fn compare_impl(
         p_value: 0.0,
     };
     let mut results = vec![vec![unset; db.widths.len()]; batch.len()];
+    // Every alignment score is a sum of nq grid values (an uncovered column's is the median's,
+    // also on the grid), each at most `score_bins`: within i16 for all but very wide queries.
+    let narrow = nq * options.score_bins <= i16::MAX as usize;
     let strands: &[Orientation] = if options.reverse_complement {
         &[Orientation::Forward, Orientation::Reverse]
     } else {
@@ -412,7 +417,25 @@ fn compare_impl(
                 Orientation::Reverse => db.n_forward + db.starts[j],
             };
             let classes = &db.columns.class_of[start..start + t];
-            let best = best_alignments(classes, &scratch.gamma, nq, offsets, m0, &mut scratch.sums);
+            let best = if narrow {
+                best_alignments(
+                    classes,
+                    &scratch.gamma,
+                    nq,
+                    offsets,
+                    m0,
+                    &mut scratch.sums16,
+                )
+            } else {
+                best_alignments(
+                    classes,
+                    &scratch.gamma,
+                    nq,
+                    offsets,
+                    m0,
+                    &mut scratch.sums32,
+                )
+            };
             for (lane, r) in results.iter_mut().enumerate() {
                 let b = best[lane];
                 // Memelite prefers the reverse strand on a tie; the forward one is kept here so
@@ -430,25 +453,36 @@ fn compare_impl(
         }
     }
 
-    for (wi, &t) in db.distinct_widths.iter().enumerate() {
-        let targets = &db.by_width[wi];
-        // Offsets of one width cover the same spans, so the p-values of all targets of this
-        // width are built span by span: independent chains the CPU can overlap.
-        scratch.spans.clear();
-        for_each_span(nq, t, options.min_overlap, |a, b| {
-            match scratch.spans.last_mut() {
-                Some(last) if last.0 == a && last.1 == b => last.2 += 1,
-                _ => scratch.spans.push((a, b, 1)),
-            }
+    // Offsets of one width cover the same spans, so the p-values of all targets of a width are
+    // built span by span: independent chains the CPU can overlap.
+    scratch
+        .width_spans
+        .resize_with(db.distinct_widths.len(), Vec::new);
+    for (spans, &t) in scratch.width_spans.iter_mut().zip(&db.distinct_widths) {
+        spans.clear();
+        for_each_span(nq, t, options.min_overlap, |a, b| match spans.last_mut() {
+            Some(last) if last.0 == a && last.1 == b => last.2 += 1,
+            _ => spans.push((a, b, 1)),
         });
-        for (r, null) in results.iter_mut().zip(&scratch.nulls) {
+    }
+    for ((r, hist), &offset) in results.iter_mut().zip(&scratch.hists).zip(&offsets) {
+        let null = &mut scratch.null;
+        null.build(
+            nq,
+            hist,
+            options.score_bins,
+            i64::from(offset),
+            &db.distinct_widths,
+            options.min_overlap,
+        );
+        for (targets, spans) in db.by_width.iter().zip(&scratch.width_spans) {
             scratch.width_scores.clear();
             scratch
                 .width_scores
                 .extend(targets.iter().map(|&j| r[j].score));
             scratch.width_p.clear();
             scratch.width_p.resize(targets.len(), 0.0);
-            for &(a, b, times) in &scratch.spans {
+            for &(a, b, times) in spans {
                 let survival = null.span(a, b);
                 for (p, &score) in scratch.width_p.iter_mut().zip(&scratch.width_scores) {
                     *p = either(*p, either_times(survival.at(score), times));
@@ -467,9 +501,98 @@ fn compare_impl(
     results
 }
 
+/// Interleaves the lanes' grid scores, `lane_gamma[(lane * nq + l) * n_cols + c]`, into
+/// `gamma[c * nq + l][lane]`: a 16 × 16 byte transpose per query column and block of 16 target
+/// columns, in SSE2 registers on x86-64 (one byte at a time, it took an eighth of the whole
+/// comparison).
+fn interleave(lane_gamma: &[u8], gamma: &mut [[u8; LANES]], nq: usize, n_cols: usize) {
+    let full = n_cols - n_cols % LANES;
+    for l in 0..nq {
+        let row = |lane: usize| &lane_gamma[(lane * nq + l) * n_cols..][..n_cols];
+        for c0 in (0..full).step_by(LANES) {
+            let block: [[u8; LANES]; LANES] =
+                std::array::from_fn(|lane| row(lane)[c0..c0 + LANES].try_into().expect("16"));
+            for (i, column) in transpose16(&block).into_iter().enumerate() {
+                gamma[(c0 + i) * nq + l] = column;
+            }
+        }
+        for c in full..n_cols {
+            gamma[c * nq + l] = std::array::from_fn(|lane| row(lane)[c]);
+        }
+    }
+}
+
+/// The transpose of a 16 × 16 byte matrix.
+#[inline(always)]
+fn transpose16(m: &[[u8; 16]; 16]) -> [[u8; 16]; 16] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of x86-64; the loads and stores are unaligned ones of 16-byte
+        // arrays.
+        unsafe {
+            let r: [__m128i; 16] = std::array::from_fn(|i| _mm_loadu_si128(m[i].as_ptr().cast()));
+            // Each round interleaves pairs of rows in units twice as wide as the last: bytes,
+            // then 2, 4 and 8 bytes. Unit `c` of the result of round k holds column c of 2^k
+            // consecutive rows.
+            let a: [__m128i; 16] = std::array::from_fn(|i| {
+                let (x, y) = (r[(i % 8) * 2], r[(i % 8) * 2 + 1]);
+                if i < 8 {
+                    _mm_unpacklo_epi8(x, y)
+                } else {
+                    _mm_unpackhi_epi8(x, y)
+                }
+            });
+            // a[k] (k < 8): columns 0..8 of rows 2k, 2k+1; a[8 + k]: columns 8..16.
+            let b: [__m128i; 16] = std::array::from_fn(|i| {
+                let half = (i / 8) * 8;
+                let j = i % 8;
+                let (x, y) = (a[half + (j % 4) * 2], a[half + (j % 4) * 2 + 1]);
+                if j < 4 {
+                    _mm_unpacklo_epi16(x, y)
+                } else {
+                    _mm_unpackhi_epi16(x, y)
+                }
+            });
+            // b[half + j]: rows 4(j % 4)..+4, columns half + 4(j / 4)..+4.
+            let c: [__m128i; 16] = std::array::from_fn(|i| {
+                let base = (i / 4) * 4; // half + 4·(column quarter)
+                let j = i % 4;
+                let (x, y) = (b[base + (j % 2) * 2], b[base + (j % 2) * 2 + 1]);
+                if j < 2 {
+                    _mm_unpacklo_epi32(x, y)
+                } else {
+                    _mm_unpackhi_epi32(x, y)
+                }
+            });
+            // c[base + j]: rows 8(j % 2)..+8, columns (base) + 2(j / 2)..+2.
+            let mut out = [[0u8; 16]; 16];
+            for q in 0..4 {
+                for j in 0..2 {
+                    let (lo_rows, hi_rows) = (c[q * 4 + j * 2], c[q * 4 + j * 2 + 1]);
+                    let col = q * 4 + j * 2;
+                    _mm_storeu_si128(
+                        out[col].as_mut_ptr().cast(),
+                        _mm_unpacklo_epi64(lo_rows, hi_rows),
+                    );
+                    _mm_storeu_si128(
+                        out[col + 1].as_mut_ptr().cast(),
+                        _mm_unpackhi_epi64(lo_rows, hi_rows),
+                    );
+                }
+            }
+            out
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        std::array::from_fn(|c| std::array::from_fn(|r| m[r][c]))
+    }
+}
+
 /// Scores one query's columns against every distinct target column, puts them on the query's
-/// integer grid (into lane `lane` of `Scratch::gamma`), and builds the query's null
-/// distributions (into `Scratch::nulls[lane]`). Returns the grid score of an uncovered column.
+/// integer grid (into lane `lane` of `Scratch::gamma`), and keeps each column's score
+/// distribution (in `Scratch::hists[lane]`). Returns the grid score of an uncovered column.
 #[inline(always)]
 fn grid_scores(
     query: &Motif,
@@ -535,21 +658,13 @@ fn grid_scores(
             &mut scratch.spare,
         );
     }
-    scratch.hist.clear();
-    scratch.hist.extend(
+    let hist = &mut scratch.hists[lane];
+    hist.clear();
+    hist.extend(
         scratch
             .counts
             .iter()
             .map(|&c| f64::from(c) / db.columns.total),
-    );
-
-    scratch.nulls[lane].build(
-        nq,
-        &scratch.hist,
-        bins,
-        offset,
-        &db.distinct_widths,
-        options.min_overlap,
     );
     offset
 }
@@ -565,24 +680,24 @@ fn grid_scores(
 /// load overlaps the previous run's store by all but one lane: a store-forwarding stall per
 /// target column, which took a third of the time.)
 #[inline(always)]
-fn best_alignments(
+fn best_alignments<S: AlignmentSum>(
     classes: &[u32],
     gamma: &[[u8; LANES]],
     nq: usize,
     offsets: [i32; LANES],
     m0: usize,
-    sums: &mut Vec<[i32; LANES]>,
+    sums: &mut Vec<[S; LANES]>,
 ) -> [Best; LANES] {
     let t = classes.len();
     let n_pos = t + nq - 1;
     sums.clear();
-    sums.resize(n_pos, [0; LANES]);
+    sums.resize(n_pos, [S::default(); LANES]);
     for (k, &c) in classes.iter().enumerate() {
         // Flat, one loop of nq × LANES additions, which the compiler vectorizes; as nested
         // loops over positions and lanes it did not.
         let row = gamma[c as usize * nq..(c as usize + 1) * nq].as_flattened();
         for (s, &g) in sums[k..k + nq].as_flattened_mut().iter_mut().zip(row) {
-            *s += i32::from(g);
+            *s += S::from(g);
         }
     }
     // Positions overlapping by at least m0 columns: overlap(p) = min(p + 1, nq, t, n_pos − p).
@@ -591,11 +706,11 @@ fn best_alignments(
     for (p, s) in (m0 - 1..).zip(valid.iter_mut()) {
         let uncovered = (nq - (p + 1).min(nq).min(t).min(n_pos - p)) as i32;
         for lane in 0..LANES {
-            s[lane] += uncovered * offsets[lane];
+            s[lane] += S::from_i32(uncovered * offsets[lane]);
         }
     }
     let valid = &*valid;
-    let mut score = [i32::MIN; LANES];
+    let mut score = [S::MIN; LANES];
     for s in valid {
         for lane in 0..LANES {
             score[lane] = score[lane].max(s[lane]);
@@ -614,10 +729,34 @@ fn best_alignments(
         }
     }
     std::array::from_fn(|lane| Best {
-        score: i64::from(score[lane]),
+        score: score[lane].into(),
         position: (0xffff - (key[lane] & 0xffff)) as usize,
         overlap: (key[lane] >> 16) as usize,
     })
+}
+
+/// The integer type of the alignment sums: i16 where every sum fits (twice the lanes per
+/// register), i32 otherwise.
+trait AlignmentSum: Copy + Default + Ord + std::ops::AddAssign + From<u8> + Into<i64> {
+    const MIN: Self;
+    /// `v`, which the caller knows fits.
+    fn from_i32(v: i32) -> Self;
+}
+
+impl AlignmentSum for i16 {
+    const MIN: Self = i16::MIN;
+    #[inline(always)]
+    fn from_i32(v: i32) -> Self {
+        v as i16
+    }
+}
+
+impl AlignmentSum for i32 {
+    const MIN: Self = i32::MIN;
+    #[inline(always)]
+    fn from_i32(v: i32) -> Self {
+        v
+    }
 }
 
 /// Turns one query's per-target results into [`Match`]es: E- and q-values, threshold, order.

@@ -176,3 +176,59 @@ fn bad_input_is_an_error() {
     ));
     assert!(tomtom(&[], &db, &all()).unwrap().is_empty());
 }
+
+#[test]
+fn transpose16_transposes() {
+    let m: [[u8; 16]; 16] = std::array::from_fn(|r| std::array::from_fn(|c| (r * 16 + c) as u8));
+    let t = super::transpose16(&m);
+    for r in 0..16 {
+        for c in 0..16 {
+            assert_eq!(t[c][r], m[r][c], "row {r} column {c}");
+        }
+    }
+}
+
+#[test]
+fn i16_and_i32_alignment_sums_agree() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let (nq, n_classes) = (9, 40);
+    let gamma: Vec<[u8; LANES]> = (0..n_classes * nq)
+        .map(|_| std::array::from_fn(|_| rng.gen_range(0..=100)))
+        .collect();
+    let offsets: [i32; LANES] = std::array::from_fn(|_| rng.gen_range(0..=100));
+    for t in [3, 9, 14] {
+        let classes: Vec<u32> = (0..t).map(|_| rng.gen_range(0..n_classes as u32)).collect();
+        for m0 in [1, 3] {
+            let narrow = best_alignments::<i16>(&classes, &gamma, nq, offsets, m0, &mut Vec::new());
+            let wide = best_alignments::<i32>(&classes, &gamma, nq, offsets, m0, &mut Vec::new());
+            for (a, b) in narrow.iter().zip(&wide) {
+                assert_eq!(
+                    (a.score, a.position, a.overlap),
+                    (b.score, b.position, b.overlap)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_query_too_wide_for_i16_sums_finds_the_motif_inside_it() {
+    let db = database(6, 40);
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    // 400 columns × 100 bins overflow i16 sums, so this query takes the i32 path.
+    let filler = random_motif(&mut rng, 99, 400);
+    let mut rows = filler.probabilities().to_vec();
+    rows.splice(
+        200..200 + db[3].width(),
+        db[3].probabilities().iter().copied(),
+    );
+    let query = Motif::from_probabilities("wide", rows).unwrap();
+    let options = Options {
+        distance: Distance::Euclidean,
+        ..all()
+    };
+    let matches = tomtom(&[query], &db, &options).unwrap();
+    let m = best(&matches, 0);
+    assert_eq!((m.target, m.offset, m.overlap), (3, -200, db[3].width()));
+    assert_eq!(m.orientation, Orientation::Forward);
+}
