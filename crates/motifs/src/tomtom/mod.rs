@@ -332,7 +332,7 @@ fn compare(
 ) -> Vec<Vec<Scored>> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU has AVX2, checked just above.
             return unsafe { compare_avx2(batch, db, options, scratch) };
         }
@@ -343,7 +343,7 @@ fn compare(
 /// [`compare_portable`] compiled for AVX2: the score, convolution and sum loops run 4 doubles or
 /// 8 integers wide. No operation is reordered or fused, so both give the same bits.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 fn compare_avx2(
     batch: &[&Motif],
     db: &Database,
@@ -762,31 +762,39 @@ impl AlignmentSum for i32 {
 /// Turns one query's per-target results into [`Match`]es: E- and q-values, threshold, order.
 fn finish(query: usize, scored: Vec<Scored>, options: &Options) -> Vec<Match> {
     let n = scored.len();
+    // Under a q-value threshold t only targets with p ≤ t can pass (q ≥ p), and they hold the
+    // first ranks, so only they are sorted and given q-values. Those equal the q-values over all
+    // targets whenever either is ≤ t: the targets left out add terms p·n/r > t to the minimum.
+    let candidate = |p: f64| match options.threshold {
+        Threshold::QValue(t) => p <= t,
+        Threshold::EValue(_) | Threshold::All => true,
+    };
     // Sorted by (p-value, target): p-values are non-negative, so their bits sort as they do,
     // and the pairs compare directly rather than through the index. Unstable is deterministic
     // here: no two keys are equal.
     let mut keyed: Vec<(u64, usize)> = scored
         .iter()
-        .map(|s| s.p_value.to_bits())
-        .zip(0..)
+        .enumerate()
+        .filter(|(_, s)| candidate(s.p_value))
+        .map(|(j, s)| (s.p_value.to_bits(), j))
         .collect();
     keyed.sort_unstable();
-    let order: Vec<usize> = keyed.into_iter().map(|(_, j)| j).collect();
     // Benjamini–Hochberg: q at rank r (1-based) is the least p·n/r' over ranks r' ≥ r.
-    let mut q_values = vec![0.0; n];
+    let mut q_values = vec![0.0; keyed.len()];
     let mut running = 1.0f64;
-    for (rank, &j) in order.iter().enumerate().rev() {
+    for (rank, &(_, j)) in keyed.iter().enumerate().rev() {
         // n / r ≥ 1 exactly, so no q-value rounds below its p-value.
         running = running.min(scored[j].p_value * (n as f64 / (rank + 1) as f64));
-        q_values[j] = running;
+        q_values[rank] = running;
     }
-    order
+    keyed
         .into_iter()
-        .filter_map(|j| {
+        .zip(q_values)
+        .filter_map(|((_, j), q_value)| {
             let s = &scored[j];
             let e_value = s.p_value * n as f64;
             let keep = match options.threshold {
-                Threshold::QValue(t) => q_values[j] <= t,
+                Threshold::QValue(t) => q_value <= t,
                 Threshold::EValue(t) => e_value <= t,
                 Threshold::All => true,
             };
@@ -799,7 +807,7 @@ fn finish(query: usize, scored: Vec<Scored>, options: &Options) -> Vec<Match> {
                 score: s.score,
                 p_value: s.p_value,
                 e_value,
-                q_value: q_values[j],
+                q_value,
             })
         })
         .collect()

@@ -48,7 +48,7 @@ pub(crate) struct SpanNull {
 }
 
 /// Outputs per convolution block: 16 doubles are 4 AVX registers of accumulators.
-const BLOCK: usize = 16;
+const BLOCK: usize = 32;
 
 impl SpanNull {
     /// Prepares the spans for a query of `nq` columns whose score histograms are the rows of
@@ -165,7 +165,7 @@ fn convolve(pdf: &[f64], f_reversed: &[f64], padded: &mut Vec<f64>, out: &mut Ve
         for (s, &c) in f_reversed.iter().enumerate() {
             let src: &[f64; BLOCK] = window[s..s + BLOCK].try_into().expect("BLOCK values");
             for j in 0..BLOCK {
-                acc[j] += c * src[j];
+                acc[j] = c.mul_add(src[j], acc[j]);
             }
         }
         dst.copy_from_slice(&acc);

@@ -144,6 +144,19 @@ fn e_and_q_values_follow_from_p_values() {
     let kept = tomtom(&db[..5], &db, &strict).unwrap();
     assert!(kept.len() >= 5 && kept.len() < 50, "{} kept", kept.len());
     assert!(kept.iter().all(|m| m.e_value <= 0.01));
+
+    // A q-value threshold keeps exactly the pairs whose q-value over all targets passes, with
+    // those q-values (it ranks only the candidates with p ≤ t).
+    for t in [0.05, 0.5] {
+        let options = Options {
+            threshold: Threshold::QValue(t),
+            ..Options::default()
+        };
+        let kept = tomtom(&db[..5], &db, &options).unwrap();
+        let want: Vec<&Match> = matches.iter().filter(|m| m.q_value <= t).collect();
+        assert!(!want.is_empty() && want.len() < matches.len());
+        assert_eq!(kept.iter().collect::<Vec<_>>(), want, "threshold {t}");
+    }
 }
 
 #[test]
