@@ -332,7 +332,8 @@ fn compare(
 ) -> Vec<Vec<Scored>> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
             // SAFETY: the CPU has AVX2, checked just above.
             return unsafe { compare_avx2(batch, db, options, scratch) };
         }
@@ -372,7 +373,7 @@ fn compare_impl(
     let nq = batch[0].width();
     debug_assert!(batch.len() <= LANES && batch.iter().all(|q| q.width() == nq));
     let block = db.columns.len() * nq;
-    scratch.lane_gamma.clear();
+    // Not cleared: the lanes of the batch overwrite their part, and the rest is zeroed below.
     scratch.lane_gamma.resize(LANES * block, 0);
     scratch.hists.resize_with(LANES, Vec::new);
     // Each query's grid score of an uncovered column.
@@ -380,8 +381,9 @@ fn compare_impl(
     for (lane, query) in batch.iter().enumerate() {
         offsets[lane] = grid_scores(query, lane, db, options, scratch) as i32;
     }
-    // Interleaved one query column at a time: eight sequential reads, one 8-byte store.
-    scratch.gamma.clear();
+    // Lanes without a query add zeros to the sums (their results are not read).
+    scratch.lane_gamma[batch.len() * block..LANES * block].fill(0);
+    // Every entry is written by `interleave`.
     scratch.gamma.resize(block, [0; LANES]);
     interleave(
         &scratch.lane_gamma,

@@ -35,6 +35,7 @@ pub fn write_tsv(
         .par_chunks(ROWS_PER_CHUNK)
         .map(|chunk| {
             let mut text = Vec::with_capacity(chunk.len() * 96);
+            let mut integers = itoa::Buffer::new();
             for m in chunk {
                 let strand = match m.orientation {
                     Orientation::Forward => 0,
@@ -44,15 +45,15 @@ pub fn write_tsv(
                 // into a Vec cannot fail).
                 push_field(&mut text, queries[m.query].id());
                 push_field(&mut text, targets[m.target].id());
+                push_field(&mut text, integers.format(m.offset));
                 let _ = write!(
                     text,
-                    "{}\t{}\t{}\t{}\t{}\t",
-                    m.offset,
+                    "{}\t{}\t{}\t",
                     G(m.p_value),
                     G(m.e_value),
-                    G(m.q_value),
-                    m.overlap
+                    G(m.q_value)
                 );
+                push_field(&mut text, integers.format(m.overlap));
                 push_field(&mut text, &query_consensus[m.query]);
                 push_field(&mut text, &target_consensus[m.target][strand]);
                 text.extend_from_slice(if strand == 0 { b"+\n" } else { b"-\n" });
@@ -86,44 +87,70 @@ impl fmt::Display for G {
         if x == 0.0 || !x.is_finite() {
             return write!(f, "{x}");
         }
-        let mut buf = StackBuf::default();
-        match six_digits(x.abs()) {
-            Some((m, e)) => write!(buf, "{}.{:05}e{e}", m / 100_000, m % 100_000)?,
-            None => write!(buf, "{:.5e}", x.abs())?,
+        let (m, exp) = match six_digits(x.abs()) {
+            Some(digits) => digits,
+            None => exact_six_digits(x.abs())?,
+        };
+        // The six digits d.ddddd as bytes, without the point.
+        let mut digits = [b'0'; 6];
+        let mut rest = m;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
-        let (mantissa, exp) = buf.as_str().split_once('e').ok_or(fmt::Error)?;
-        let exp: i32 = exp.parse().map_err(|_| fmt::Error)?;
+        let mut out = StackBuf::default();
         if x < 0.0 {
-            f.write_str("-")?;
+            out.push(b"-");
         }
         if !(-4..6).contains(&exp) {
-            let sign = if exp < 0 { '-' } else { '+' };
-            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-            return write!(f, "{mantissa}e{sign}{:02}", exp.abs());
-        }
-        // The six digits d.ddddd without the point.
-        let (first, rest) = mantissa.split_once('.').ok_or(fmt::Error)?;
-        let mut digits = [b'0'; 6];
-        digits[0] = first.as_bytes()[0];
-        digits[1..].copy_from_slice(rest.as_bytes());
-        let digits = std::str::from_utf8(&digits).map_err(|_| fmt::Error)?;
-        if exp < 0 {
-            f.write_str("0.")?;
-            for _ in 0..(-exp - 1) {
-                f.write_str("0")?;
+            out.push(&digits[..1]);
+            let frac = trim_zeros(&digits[1..]);
+            if !frac.is_empty() {
+                out.push(b".");
+                out.push(frac);
             }
-            f.write_str(digits.trim_end_matches('0'))
+            out.push(if exp < 0 { b"e-" } else { b"e+" });
+            let e = exp.unsigned_abs();
+            if e >= 100 {
+                out.push(&[b'0' + (e / 100) as u8]);
+            }
+            out.push(&[b'0' + (e / 10 % 10) as u8, b'0' + (e % 10) as u8]);
+        } else if exp < 0 {
+            out.push(b"0.");
+            for _ in 0..(-exp - 1) {
+                out.push(b"0");
+            }
+            out.push(trim_zeros(&digits));
         } else {
             let (int, frac) = digits.split_at(exp as usize + 1);
-            f.write_str(int)?;
-            let frac = frac.trim_end_matches('0');
-            if frac.is_empty() {
-                Ok(())
-            } else {
-                write!(f, ".{frac}")
+            out.push(int);
+            let frac = trim_zeros(frac);
+            if !frac.is_empty() {
+                out.push(b".");
+                out.push(frac);
             }
         }
+        f.write_str(out.as_str())
     }
+}
+
+/// `digits` without its trailing zeros.
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let end = digits.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
+    &digits[..end]
+}
+
+/// [`six_digits`] by the exact formatter (`{:.5e}` rounds as printf does).
+fn exact_six_digits(x: f64) -> Result<(u32, i32), fmt::Error> {
+    let mut buf = StackBuf::default();
+    write!(buf, "{x:.5e}")?;
+    let (mantissa, exp) = buf.as_str().split_once('e').ok_or(fmt::Error)?;
+    let exp: i32 = exp.parse().map_err(|_| fmt::Error)?;
+    let m = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0u32, |m, d| m * 10 + u32::from(d - b'0'));
+    Ok((m, exp))
 }
 
 /// `x` (positive, finite) as 6 significant digits `m` (100000..=999999) and the exponent `e` of
@@ -156,7 +183,7 @@ fn six_digits(x: f64) -> Option<(u32, i32)> {
     (100_000..=999_999).contains(&m).then_some((m, e))
 }
 
-/// A formatting buffer on the stack, for the 12 characters of `{:.5e}`.
+/// A formatting buffer on the stack: `{:.5e}` or a `%g` number (at most 13 characters).
 #[derive(Default)]
 struct StackBuf {
     bytes: [u8; 32],
@@ -165,8 +192,14 @@ struct StackBuf {
 
 impl StackBuf {
     fn as_str(&self) -> &str {
-        // Only `write_str` fills it, with whole strings.
+        // Filled with whole strings and ASCII bytes only.
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+
+    /// Appends ASCII bytes (the buffer holds any `%g` number).
+    fn push(&mut self, bytes: &[u8]) {
+        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 }
 
@@ -188,6 +221,49 @@ mod tests {
 
     fn format_g(x: f64) -> String {
         G(x).to_string()
+    }
+
+    /// `%g` the slow way: the exact formatter's digits, laid out as printf does.
+    fn reference_g(x: f64) -> String {
+        let s = format!("{:.5e}", x.abs());
+        let (mantissa, exp) = s.split_once('e').unwrap();
+        let exp: i32 = exp.parse().unwrap();
+        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+        let sign = if x < 0.0 { "-" } else { "" };
+        let trim = |d: &str| d.trim_end_matches('0').to_string();
+        if !(-4..6).contains(&exp) {
+            let frac = trim(&digits[1..]);
+            let point = if frac.is_empty() { "" } else { "." };
+            let esign = if exp < 0 { '-' } else { '+' };
+            format!(
+                "{sign}{}{point}{frac}e{esign}{:02}",
+                &digits[..1],
+                exp.abs()
+            )
+        } else if exp < 0 {
+            format!(
+                "{sign}0.{}{}",
+                "0".repeat((-exp - 1) as usize),
+                trim(&digits)
+            )
+        } else {
+            let (int, frac) = digits.split_at(exp as usize + 1);
+            let frac = trim(frac);
+            let point = if frac.is_empty() { "" } else { "." };
+            format!("{sign}{int}{point}{frac}")
+        }
+    }
+
+    #[test]
+    fn fast_path_matches_the_exact_formatter() {
+        // p-values span hundreds of decades; a multiplicative walk visits mantissas of all kinds.
+        let mut x = 3.7e-290;
+        while x < 1e12 {
+            for v in [x, -x, x * (1.0 + 1e-7)] {
+                assert_eq!(format_g(v), reference_g(v), "{v:e}");
+            }
+            x *= 1.0123456789;
+        }
     }
 
     #[test]
