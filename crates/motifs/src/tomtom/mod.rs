@@ -800,7 +800,7 @@ fn finish(query: usize, scored: Vec<Scored>, options: &Options) -> Vec<Match> {
                 Threshold::EValue(t) => e_value <= t,
                 Threshold::All => true,
             };
-            keep.then(|| Match {
+            keep.then_some(Match {
                 query,
                 target: j,
                 offset: s.offset,
