@@ -93,7 +93,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     }
     let start = Instant::now();
     let queries = read_meme(&cli.query).context("reading the queries")?;
-    let targets = read_meme(&cli.target).context("reading the targets")?;
+    // All against all (a database against itself) reads the file once.
+    let targets = if cli.target == cli.query {
+        queries.clone()
+    } else {
+        read_meme(&cli.target).context("reading the targets")?
+    };
     tracing::debug!("read the motifs in {:.3} s", start.elapsed().as_secs_f64());
     let options = Options {
         distance: match cli.dist {
