@@ -341,8 +341,10 @@ fn compare(
     compare_portable(batch, db, options, scratch)
 }
 
-/// [`compare_portable`] compiled for AVX2: the score, convolution and sum loops run 4 doubles or
-/// 8 integers wide. No operation is reordered or fused, so both give the same bits.
+/// [`compare_portable`] compiled for AVX2 and FMA: the score, convolution and sum loops run 4
+/// doubles or 16 integers wide. No operation is reordered, and the only fused multiply-adds are
+/// the convolution's explicit `mul_add`s (exactly rounded on every CPU), so both give the same
+/// bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn compare_avx2(

@@ -47,7 +47,8 @@ pub(crate) struct SpanNull {
     padded: Vec<f64>,
 }
 
-/// Outputs per convolution block: 16 doubles are 4 AVX registers of accumulators.
+/// Outputs per convolution block: 32 doubles are 8 AVX registers of accumulators, enough
+/// independent chains to keep both FMA units busy.
 const BLOCK: usize = 32;
 
 impl SpanNull {
@@ -147,7 +148,9 @@ pub(crate) fn for_each_span(
 
 /// `out = pdf ⊛ f` (full convolution) with `f` given reversed. Written as blocks of outputs
 /// accumulated in registers over a zero-padded copy of `pdf`, which the compiler vectorizes
-/// without reordering any sum: each output adds its terms in the same order on every CPU.
+/// without reordering any sum: each output adds its terms in the same order, with fused
+/// multiply-adds (exactly rounded, so the same bits on every CPU; a CPU without FMA computes
+/// them in software, slowly).
 #[inline(always)]
 fn convolve(pdf: &[f64], f_reversed: &[f64], padded: &mut Vec<f64>, out: &mut Vec<f64>) {
     let (n, w) = (pdf.len(), f_reversed.len());
