@@ -68,8 +68,12 @@ impl Model {
                 found: size,
             });
         }
-        let x = encode::lookup(&self.one_hot_table, &codes.to_device(self.device()));
-        Ok(self.forward_one_hot_t(&x, train))
+        Ok(self.forward_one_hot_t(&self.one_hot(codes), train))
+    }
+
+    /// Checked codes `[batch, window_len]` (on any device) → one-hot input on the model's device.
+    fn one_hot(&self, codes: &Tensor) -> Tensor {
+        encode::lookup(&self.one_hot_table, &codes.to_device(self.device()))
     }
 
     /// Logits of an already one-hot input `[batch, 4, window_len]` on the model's device (for
@@ -258,10 +262,7 @@ impl Predictor<'_> {
         let probabilities = |codes: &[u8]| -> Result<Tensor> {
             let codes = Tensor::from_slice(codes).view([n, len as i64]);
             let logits = match &self.folded {
-                Some(folded) => {
-                    let x = encode::lookup(&model.one_hot_table, &codes.to_device(model.device()));
-                    folded.forward(&x)
-                }
+                Some(folded) => folded.forward(&model.one_hot(&codes)),
                 None => model.forward_t(&codes, false)?,
             };
             Ok(logits.sigmoid())

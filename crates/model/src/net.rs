@@ -241,7 +241,12 @@ impl ConvBn {
     }
 
     fn forward(&self, x: &Tensor, bn_train: bool) -> Tensor {
-        x.apply(&self.conv).apply_t(&self.bn, bn_train).relu()
+        self.normalized(x, bn_train).relu()
+    }
+
+    /// Convolution and batch norm, before the ReLU.
+    fn normalized(&self, x: &Tensor, bn_train: bool) -> Tensor {
+        x.apply(&self.conv).apply_t(&self.bn, bn_train)
     }
 
     /// The block followed by max pooling of `pool` (size and stride). Outside training ReLU runs
@@ -251,11 +256,10 @@ impl ConvBn {
             self.forward(x, bn_train)
                 .max_pool1d(pool, pool, 0, 1, false)
         } else {
-            let pooled = x
-                .apply(&self.conv)
-                .apply_t(&self.bn, false)
-                .max_pool1d(pool, pool, 0, 1, false);
-            relu_unless_tracked(pooled)
+            relu_unless_tracked(
+                self.normalized(x, false)
+                    .max_pool1d(pool, pool, 0, 1, false),
+            )
         }
     }
 
