@@ -293,6 +293,8 @@ struct Scratch {
     /// (see [`interleave`]).
     /// (Written straight into its lane of `gamma`, every score landed on a different cache line.)
     lane_gamma: Vec<u8>,
+    /// A row of zero grid scores, for the lanes of a batch without a query.
+    zeros: Vec<u8>,
     sums16: Vec<[i16; LANES]>,
     sums32: Vec<[i32; LANES]>,
     /// The null distributions of one query at a time: one lane's spans can take megabytes, so
@@ -375,23 +377,24 @@ fn compare_impl(
     let nq = batch[0].width();
     debug_assert!(batch.len() <= LANES && batch.iter().all(|q| q.width() == nq));
     let block = db.columns.len() * nq;
-    // Not cleared: the lanes of the batch overwrite their part, and the rest is zeroed below.
-    scratch.lane_gamma.resize(LANES * block, 0);
+    // Only the batch's lanes, not cleared: each overwrites its part. (All 16 made the widest
+    // queries, which come first and mostly alone, fault in megabytes of pages never used.)
+    scratch.lane_gamma.resize(batch.len() * block, 0);
     scratch.hists.resize_with(LANES, Vec::new);
     // Each query's grid score of an uncovered column.
     let mut offsets = [0i32; LANES];
     for (lane, query) in batch.iter().enumerate() {
         offsets[lane] = grid_scores(query, lane, db, options, scratch) as i32;
     }
-    // Lanes without a query add zeros to the sums (their results are not read).
-    scratch.lane_gamma[batch.len() * block..LANES * block].fill(0);
     // Every entry is written by `interleave`.
     scratch.gamma.resize(block, [0; LANES]);
+    scratch.zeros.resize(db.columns.len(), 0);
     interleave(
         &scratch.lane_gamma,
+        batch.len(),
+        &scratch.zeros,
         &mut scratch.gamma,
         nq,
-        db.columns.len(),
     );
 
     // Best alignment with each target, both strands, and its p-value.
@@ -509,10 +512,19 @@ fn compare_impl(
 /// `gamma[c * nq + l][lane]`: a 16 × 16 byte transpose per query column and block of 16 target
 /// columns, in SSE2 registers on x86-64 (one byte at a time, it took an eighth of the whole
 /// comparison).
-fn interleave(lane_gamma: &[u8], gamma: &mut [[u8; LANES]], nq: usize, n_cols: usize) {
+/// Lanes from `lanes` on have no query and read `zeros` (`n_cols` of them), so they add nothing
+/// to the sums (their results are not read).
+fn interleave(lane_gamma: &[u8], lanes: usize, zeros: &[u8], gamma: &mut [[u8; LANES]], nq: usize) {
+    let n_cols = zeros.len();
     let full = n_cols - n_cols % LANES;
     for l in 0..nq {
-        let row = |lane: usize| &lane_gamma[(lane * nq + l) * n_cols..][..n_cols];
+        let row = |lane: usize| {
+            if lane < lanes {
+                &lane_gamma[(lane * nq + l) * n_cols..][..n_cols]
+            } else {
+                zeros
+            }
+        };
         for c0 in (0..full).step_by(LANES) {
             let block: [[u8; LANES]; LANES] =
                 std::array::from_fn(|lane| row(lane)[c0..c0 + LANES].try_into().expect("16"));
