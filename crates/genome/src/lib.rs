@@ -1,6 +1,7 @@
 //! Genome access for tfbind: BED intervals, chromosome sizes, indexed FASTA (plain or bgzip),
 //! sequence codes (A C G T N = 0 1 2 3 4) and their dinucleotide shuffles.
 
+pub mod bed;
 pub mod codes;
 mod error;
 mod fai;

@@ -8,6 +8,7 @@ use rand::seq::index::sample;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tfbind_dataset::Dataset;
+use tfbind_genome::{bed, Interval};
 use tfbind_model::Model;
 
 use crate::error::{InterpretError, Result};
@@ -151,14 +152,6 @@ pub fn strongest_positives(
     rows
 }
 
-/// A BED interval (0-based, half-open).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interval {
-    pub chrom: String,
-    pub start: u64,
-    pub end: u64,
-}
-
 /// Reads the first three columns of a BED file; `#`, `track` and `browser` lines and blank lines
 /// are skipped.
 pub fn read_bed(path: &Path) -> Result<Vec<Interval>> {
@@ -166,40 +159,18 @@ pub fn read_bed(path: &Path) -> Result<Vec<Interval>> {
     let mut out = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(InterpretError::io(path))?;
-        let bad = |message: &str| InterpretError::Parse {
-            path: path.to_path_buf(),
-            line: i + 1,
-            message: message.to_string(),
-        };
-        let trimmed = line.trim();
-        if trimmed.is_empty()
-            || trimmed.starts_with('#')
-            || trimmed.starts_with("track")
-            || trimmed.starts_with("browser")
-        {
+        let line = line.trim_end();
+        if bed::is_header(line.as_bytes()) {
             continue;
         }
-        let mut fields = trimmed.split('\t');
-        let (Some(chrom), Some(start), Some(end)) = (fields.next(), fields.next(), fields.next())
-        else {
-            return Err(bad(
-                "expected at least 3 tab-separated fields: chrom start end",
-            ));
-        };
-        let start: u64 = start
-            .parse()
-            .map_err(|_| bad("start is not a non-negative integer"))?;
-        let end: u64 = end
-            .parse()
-            .map_err(|_| bad("end is not a non-negative integer"))?;
-        if end <= start {
-            return Err(bad("end must be after start"));
-        }
-        out.push(Interval {
-            chrom: chrom.to_string(),
-            start,
-            end,
-        });
+        let iv = bed::interval(line.as_bytes(), &mut bed::fields(line.as_bytes())).map_err(
+            |message| InterpretError::Parse {
+                path: path.to_path_buf(),
+                line: i + 1,
+                message,
+            },
+        )?;
+        out.push(iv.to_interval());
     }
     Ok(out)
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use flate2::read::MultiGzDecoder;
-use tfbind_genome::{codes, Genome, Interval};
+use tfbind_genome::{bed, codes, Genome, Interval};
 use tfbind_model::Model;
 
 pub type Result<T, E = PredictError> = std::result::Result<T, E>;
@@ -88,12 +88,8 @@ pub fn read_bed(path: &Path) -> Result<Vec<Region>> {
     for (i, line) in open_text(path)?.lines().enumerate() {
         let line = line.map_err(io_error(path))?;
         let number = i + 1;
-        let trimmed = line.trim_end();
-        if trimmed.trim().is_empty()
-            || trimmed.starts_with('#')
-            || trimmed.starts_with("track")
-            || trimmed.starts_with("browser")
-        {
+        let line = line.trim_end();
+        if bed::is_header(line.as_bytes()) {
             continue;
         }
         let bad = |message: String| PredictError::Line {
@@ -101,29 +97,12 @@ pub fn read_bed(path: &Path) -> Result<Vec<Region>> {
             line: number,
             message,
         };
-        let fields: Vec<&str> = trimmed.split('\t').collect();
-        if fields.len() < 3 {
-            return Err(bad(format!(
-                "expected at least 3 tab-separated fields (chrom start end), found {}",
-                fields.len()
-            )));
-        }
-        let coordinate = |i: usize, what: &str| {
-            fields[i].parse::<u64>().map_err(|_| {
-                bad(format!(
-                    "{what} '{}' is not a non-negative integer",
-                    fields[i]
-                ))
-            })
-        };
-        let (start, end) = (coordinate(1, "start")?, coordinate(2, "end")?);
-        if start >= end {
-            return Err(bad(format!("start {start} is not before end {end}")));
-        }
-        let chrom = fields[0].to_string();
-        let name = match fields.get(3) {
-            Some(n) if !n.is_empty() => n.to_string(),
-            _ => format!("{chrom}:{}-{end}", start + 1),
+        let mut fields = bed::fields(line.as_bytes());
+        let iv = bed::interval(line.as_bytes(), &mut fields).map_err(bad)?;
+        let (chrom, start, end) = (iv.chrom.to_string(), iv.start, iv.end);
+        let name = match fields.next().filter(|n| !n.is_empty()) {
+            Some(n) => String::from_utf8_lossy(n).into_owned(),
+            None => format!("{chrom}:{}-{end}", start + 1),
         };
         regions.push(Region {
             chrom,
