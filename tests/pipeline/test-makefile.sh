@@ -16,8 +16,9 @@ for tf in FOXA2 JUNB; do
   artifacts+=("$tmp/work/tf/$tf/windows" "$tmp/work/tf/$tf/dataset" "$tmp/work/tf/$tf/model" "$tmp/work/tf/$tf/motifs")
 done
 check "every demo artifact verifies" tfbind-artifact verify -q "${artifacts[@]}"
-check "the fine-tuned model records the pre-trained one as an input" \
-  grep -q "$(sha256sum "$tmp/work/pretrain/model/manifest.toml" | cut -d' ' -f1)" "$tmp/work/tf/FOXA2/model/manifest.toml"
+check "the fine-tuned model records the pre-trained one as its parent" \
+  grep -q "$(sha256sum "$tmp/work/pretrain/model/manifest.toml" | cut -d' ' -f1)" "$tmp/work/tf/FOXA2/model/parent.toml"
+check "and pins it as an input" grep -q 'kind = "model"' "$tmp/work/tf/FOXA2/model/manifest.toml"
 check "a report per model" test -s "$tmp/work/tf/JUNB/motifs/report.html" -a -s "$tmp/work/pretrain/motifs/report.html"
 
 before=$(fingerprint "$tmp/work")

@@ -46,6 +46,7 @@ pub struct Artifact {
     dir: PathBuf,
     manifest: Manifest,
     manifest_sha256: String,
+    content_sha256: String,
 }
 
 impl Artifact {
@@ -79,6 +80,7 @@ impl Artifact {
         let manifest = Manifest::parse(&text, &manifest_path)?;
         Ok(Self {
             manifest_sha256: sha256_bytes(text.as_bytes()),
+            content_sha256: manifest.content_sha256()?,
             dir,
             manifest,
         })
@@ -141,9 +143,17 @@ impl Artifact {
         &self.manifest
     }
 
-    /// The checksum of `manifest.toml`, which a downstream artifact records to pin this input.
+    /// The checksum of `manifest.toml`: this very artifact.
     pub fn manifest_sha256(&self) -> &str {
         &self.manifest_sha256
+    }
+
+    /// The checksum of what the artifact is, how it was made and what it holds: its manifest
+    /// without the creation time and the input paths. A downstream artifact records it to pin
+    /// this input, so that rebuilding an artifact with the same content, or moving it, does not
+    /// make everything after it stale.
+    pub fn content_sha256(&self) -> &str {
+        &self.content_sha256
     }
 
     /// The path of a file inside the artifact; errors if the manifest does not list it.
@@ -176,13 +186,13 @@ impl Artifact {
     }
 }
 
-/// Describes an input for the up-to-date check and the manifest: an artifact (pinned by the checksum
-/// of its manifest) or an original file such as a peak file or a genome (pinned by its content).
+/// Describes an input artifact for the up-to-date check and the manifest, pinned by its content
+/// ([`Artifact::content_sha256`]).
 pub fn input_artifact(artifact: &Artifact) -> InputRef {
     InputRef {
         path: artifact.dir().display().to_string(),
         kind: artifact.manifest().kind.clone(),
-        sha256: artifact.manifest_sha256().to_string(),
+        sha256: artifact.content_sha256().to_string(),
     }
 }
 

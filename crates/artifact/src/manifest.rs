@@ -32,7 +32,8 @@ pub struct InputRef {
     pub path: String,
     /// An artifact kind, or `file` for an original input such as a peak file.
     pub kind: String,
-    /// For an artifact, the sha256 of its manifest; for a file, of its content.
+    /// For an artifact, its content checksum (`Artifact::content_sha256`); for a file, the
+    /// sha256 of its bytes.
     pub sha256: String,
 }
 
@@ -51,6 +52,17 @@ impl Manifest {
             path: path.to_path_buf(),
             message: e.to_string().trim().replace('\n', " "),
         })
+    }
+
+    /// The sha256 of the manifest without its creation time and its inputs' paths: what the
+    /// artifact is, how it was made (parameters, inputs by checksum) and what it holds.
+    pub(crate) fn content_sha256(&self) -> Result<String> {
+        let mut content = self.clone();
+        content.created.clear();
+        for input in &mut content.inputs {
+            input.path.clear();
+        }
+        Ok(crate::sha256_bytes(content.render()?.as_bytes()))
     }
 
     pub(crate) fn render(&self) -> Result<String> {

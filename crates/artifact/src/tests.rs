@@ -133,6 +133,43 @@ fn up_to_date_needs_same_parameters_and_inputs() {
 }
 
 #[test]
+fn inputs_are_pinned_by_content_not_by_creation_time_or_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let upstream = tmp.path().join("up");
+    let first = build(&upstream, 7);
+    let downstream = tmp.path().join("down");
+    let pin = input_artifact(&first);
+    ArtifactBuilder::new(&downstream, KIND, params(1), vec![pin.clone()])
+        .unwrap()
+        .commit()
+        .unwrap();
+
+    // Rebuilt with the same content, at another time (written into the manifest here, as a
+    // second may not have passed) and in another place: a new manifest, the same content.
+    let moved = tmp.path().join("up-moved");
+    build(&moved, 7);
+    let manifest_path = moved.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&manifest_path).unwrap();
+    let created = &first.manifest().created;
+    std::fs::write(
+        &manifest_path,
+        text.replace(created.as_str(), "1999-12-31T23:59:59Z"),
+    )
+    .unwrap();
+    let rebuilt = Artifact::open(&moved, KIND).unwrap();
+    assert_ne!(rebuilt.manifest_sha256(), first.manifest_sha256());
+    assert_eq!(rebuilt.content_sha256(), first.content_sha256());
+    let repin = input_artifact(&rebuilt);
+    assert!(up_to_date(&downstream, KIND, &params(1), &[repin]).is_some());
+
+    // Other content is another pin.
+    let changed = build(&upstream, 8);
+    assert_ne!(changed.content_sha256(), first.content_sha256());
+    assert!(up_to_date(&downstream, KIND, &params(1), &[input_artifact(&changed)]).is_none());
+    assert!(up_to_date(&downstream, KIND, &params(1), &[pin]).is_some());
+}
+
+#[test]
 fn refuses_to_replace_a_directory_that_is_not_an_artifact() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("results");

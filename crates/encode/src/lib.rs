@@ -334,7 +334,7 @@ pub fn run(
     let table = params.recorded()?;
     let windows_artifact = Artifact::open_unverified(windows_dir)?;
     windows_artifact.expect_kind(WINDOWS)?;
-    // The input pins: the windows artifact's manifest checksum (once its files are verified) and
+    // The input pins: the windows artifact's content checksum (once its files are verified) and
     // the genome's content checksum.
     let pin_inputs = || -> Result<Vec<InputRef>> {
         let (genome, verified) = rayon::join(

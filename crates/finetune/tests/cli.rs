@@ -236,7 +236,7 @@ fn loads_every_weight_but_the_head_and_records_the_parent() {
     assert_eq!(inputs.len(), 2);
     assert_eq!(inputs[0].kind, "dataset");
     assert_eq!(inputs[1].kind, "model");
-    assert_eq!(inputs[1].sha256, parent_artifact.manifest_sha256());
+    assert_eq!(inputs[1].sha256, parent_artifact.content_sha256());
     let recorded = model.parent().expect("parent.toml");
     assert_eq!(recorded.path, s.parent.display().to_string());
     assert_eq!(recorded.manifest_sha256, parent_artifact.manifest_sha256());
