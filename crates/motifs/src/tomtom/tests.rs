@@ -173,6 +173,24 @@ fn results_do_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn every_kernel_gives_the_same_bits() {
+    // Forty queries, so some widths fill a batch of 16 and spill into a second.
+    let db = database(8, 40);
+    let kernels = Kernel::available();
+    assert_eq!(kernels[0], Kernel::Portable);
+    for distance in [Distance::Pearson, Distance::Euclidean] {
+        let options = Options { distance, ..all() };
+        let want = tomtom_with(Kernel::Portable, &db, &db, &options).unwrap();
+        assert_eq!(want.len(), db.len() * db.len());
+        for &kernel in &kernels[1..] {
+            let got = tomtom_with(kernel, &db, &db, &options).unwrap();
+            assert_eq!(got, want, "{kernel:?}, {distance:?}");
+        }
+    }
+    assert!(kernels.contains(&Kernel::detect()));
+}
+
+#[test]
 fn bad_input_is_an_error() {
     let db = database(6, 3);
     assert!(matches!(tomtom(&db, &[], &all()), Err(Error::NoTargets)));
