@@ -477,11 +477,12 @@ fn compare_impl(
     } else {
         &[Orientation::Forward]
     };
-    // Targets in database order: their distinct columns were numbered in that order, so the
+    // Targets in database order, one strand after the other: their distinct columns were
+    // numbered in the order of the forward columns, then the reverse complement ones, so the
     // rows of `gamma` are read roughly front to back.
-    for (j, &t) in db.widths.iter().enumerate() {
-        let m0 = options.min_overlap.min(nq).min(t);
-        for &strand in strands {
+    for &strand in strands {
+        for (j, &t) in db.widths.iter().enumerate() {
+            let m0 = options.min_overlap.min(nq).min(t);
             let start = match strand {
                 Orientation::Forward => db.starts[j],
                 Orientation::Reverse => db.n_forward + db.starts[j],
