@@ -1,9 +1,11 @@
 //! What every tfbind binary shares: common flags, logging, exit codes, configuration sections and
 //! progress bars. Binaries stay thin: parse arguments, call a library, report through this crate.
 
+mod atomic_file;
 mod config;
 mod progress;
 
+pub use atomic_file::AtomicFile;
 pub use config::{load_params, load_params_and_path, load_section, SECTIONS};
 pub use progress::{bar, spinner};
 

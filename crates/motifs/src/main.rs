@@ -1,7 +1,6 @@
 //! tfbind-tomtom: compare query motifs with a motif database, as MEME's Tomtom does.
 
 use std::{
-    fs::File,
     io::{self, BufWriter, Write},
     path::PathBuf,
     process::ExitCode,
@@ -11,7 +10,7 @@ use std::{
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use serde::Serialize;
-use tfbind_cli::{CommonArgs, UsageError};
+use tfbind_cli::{AtomicFile, CommonArgs, UsageError};
 use tfbind_motifs::{read_meme, tomtom, write_tsv, Distance, Options, Threshold};
 
 /// Compare the motifs of QUERY with those of TARGET (MEME format) and write the significant
@@ -121,12 +120,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 
     match &cli.output {
         Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            write_tsv(&mut out, &matches, &queries, &targets)
-                .and_then(|()| out.flush())
+            // Under a temporary name until complete, so a failed or killed run leaves no
+            // half-written table.
+            let mut out = AtomicFile::create(path)?;
+            write_tsv(&mut out.writer, &matches, &queries, &targets)
                 .with_context(|| format!("writing {}", path.display()))?;
+            out.commit()?;
         }
         None => {
             let mut out = BufWriter::new(io::stdout().lock());

@@ -51,6 +51,39 @@ fn writes_tomtoms_table_with_each_query_matching_itself_first() {
     }
     // The default threshold is q ≤ 0.5.
     assert!(rows.iter().all(|r| r[5].parse::<f64>().unwrap() <= 0.5));
+    // Written under a temporary name and renamed: nothing else is left beside it.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["out.tsv", "queries.meme"]);
+}
+
+#[test]
+fn a_table_that_cannot_be_put_in_place_is_an_error_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = first_motifs(&dir, 1);
+    // A directory stands where the table should go: the rename onto it fails.
+    let out = dir.path().join("taken");
+    std::fs::create_dir(&out).unwrap();
+    let run = bin()
+        .arg(&queries)
+        .arg(jaspar())
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("taken"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "no temporary file left"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
 }
 
 #[test]

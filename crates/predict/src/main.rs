@@ -1,15 +1,14 @@
 //! tfbind-predict: per-task binding probabilities of a trained model for BED regions or FASTA
 //! sequences.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{ArgGroup, Parser};
 use serde::{Deserialize, Serialize};
-use tfbind_cli::{CommonArgs, UsageError};
+use tfbind_cli::{AtomicFile, CommonArgs, UsageError};
 use tfbind_genome::Genome;
 use tfbind_model::{DeviceChoice, ModelArtifact};
 use tfbind_predict::{predict_regions, read_bed, read_fasta, Input, Outputs, Params, Source};
@@ -98,43 +97,6 @@ fn resolve(cli: &Cli, window: u64) -> anyhow::Result<Params> {
         return Err(UsageError("--stride and --batch-size must be at least 1".into()).into());
     }
     Ok(params)
-}
-
-/// A file written under a temporary name and renamed into place when complete.
-struct AtomicFile {
-    path: PathBuf,
-    tmp: PathBuf,
-    writer: BufWriter<File>,
-}
-
-impl AtomicFile {
-    fn create(path: &Path) -> anyhow::Result<Self> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".tmp-{}", std::process::id()));
-        let tmp = PathBuf::from(tmp);
-        let file =
-            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            tmp,
-            writer: BufWriter::new(file),
-        })
-    }
-
-    fn commit(mut self) -> anyhow::Result<()> {
-        self.writer
-            .flush()
-            .with_context(|| format!("cannot write {}", self.tmp.display()))?;
-        std::fs::rename(&self.tmp, &self.path)
-            .with_context(|| format!("cannot rename to {}", self.path.display()))
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        // After a successful commit the temporary name no longer exists.
-        let _ = std::fs::remove_file(&self.tmp);
-    }
 }
 
 #[derive(Serialize)]
