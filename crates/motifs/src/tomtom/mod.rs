@@ -28,7 +28,9 @@ use std::fmt;
 use rayon::prelude::*;
 
 use crate::{Error, Motif, Result};
-use columns::{binned_median, histogram, score_row, transform, whole, TargetColumns};
+use columns::{
+    binned_median, histograms, median_cells, score_row, transform, whole, TargetColumns,
+};
 use null::{either, either_times, for_each_span, SpanNull};
 
 pub use output::write_tsv;
@@ -288,6 +290,9 @@ impl Database {
 /// register (i32 sums, for queries too wide for i16, take two).
 const LANES: usize = 16;
 
+/// Query columns whose score histograms are counted together (see [`columns::histograms`]).
+const GROUP: usize = 4;
+
 /// Per-thread buffers, reused across batches.
 #[derive(Default)]
 struct Scratch {
@@ -310,8 +315,8 @@ struct Scratch {
     /// stored as one run per query column, the interleave read 16 · nq streams at once, more than
     /// the CPU prefetches, and took 7% of the comparison.)
     lane_gamma: Vec<u8>,
-    /// One query column's grid scores in target column order, for its histogram.
-    grid_row: Vec<u8>,
+    /// A group of query columns' grid scores in target column order, for their histograms.
+    grid_rows: Vec<u8>,
     sums16: Vec<[i16; LANES]>,
     sums32: Vec<[i32; LANES]>,
     /// The null distributions of one query at a time: one lane's spans can take megabytes, so
@@ -695,23 +700,42 @@ fn grid_scores(
 
     // Scores of every query column against every distinct target column, their range and
     // (binned) median.
+    // Columns in groups of [`GROUP`], whose histograms are counted together (see `histograms`).
     scratch.rows.resize(nq * n_cols, 0.0);
-    scratch.cells.resize(options.median_bins, 0);
+    scratch.cell_of.resize(GROUP * n_cols, 0);
     let mut stats = Vec::with_capacity(nq);
-    for (i, col) in query.probabilities().iter().enumerate() {
-        let (x, x_norm) = transform(col, options.distance);
-        let row = &mut scratch.rows[i * n_cols..(i + 1) * n_cols];
-        let (lo, hi) = score_row(&x, x_norm, &db.columns, options.distance, row);
-        let median = binned_median(
-            row,
-            lo,
-            hi,
-            &db.columns,
+    let columns = query.probabilities();
+    for first in (0..nq).step_by(GROUP) {
+        let group = first..nq.min(first + GROUP);
+        let mut ranges = [(0.0, 0.0); GROUP];
+        for (k, i) in group.clone().enumerate() {
+            let (x, x_norm) = transform(&columns[i], options.distance);
+            let row = &mut scratch.rows[i * n_cols..(i + 1) * n_cols];
+            let (lo, hi) = score_row(&x, x_norm, &db.columns, options.distance, row);
+            let cell_of = &mut scratch.cell_of[k * n_cols..(k + 1) * n_cols];
+            median_cells(row, lo, hi, options.median_bins, cell_of);
+            ranges[k] = (lo, hi);
+        }
+        scratch.cells.clear();
+        scratch.cells.resize(group.len() * options.median_bins, 0);
+        histograms(
+            &scratch.cell_of[..group.len() * n_cols],
+            &db.columns.counts,
             &mut scratch.cells,
-            &mut scratch.cell_of,
             &mut scratch.spare,
         );
-        stats.push((lo, hi, median));
+        for (k, i) in group.enumerate() {
+            let (lo, hi) = ranges[k];
+            let median = binned_median(
+                &scratch.rows[i * n_cols..(i + 1) * n_cols],
+                lo,
+                hi,
+                &db.columns,
+                &scratch.cells[k * options.median_bins..(k + 1) * options.median_bins],
+                &scratch.cell_of[k * n_cols..(k + 1) * n_cols],
+            );
+            stats.push((lo, hi, median));
+        }
     }
 
     // One integer grid for the whole query: median-centred scores from the lowest to the
@@ -728,40 +752,43 @@ fn grid_scores(
     let offset = (-i_min * scale) as i64;
     scratch.counts.clear();
     scratch.counts.resize(nq * (bins + 1), 0);
-    for (i, &(_, _, median)) in stats.iter().enumerate() {
-        let zero = median + i_min;
-        let row = &scratch.rows[i * n_cols..(i + 1) * n_cols];
-        // The grid values in a loop of their own, which vectorizes; the scatter follows. They
-        // lie in 0..=bins, and bins ≤ 255.
-        let grid = &mut scratch.grid_row;
-        grid.resize(n_cols, 0);
-        for (x, &s) in grid.iter_mut().zip(row) {
-            *x = whole(((s - zero) * scale + 0.5).floor()) as u8;
+    scratch.grid_rows.resize(GROUP * n_cols, 0);
+    let lane_start = lane * n_cols.div_ceil(LANES) * nq * LANES;
+    for first in (0..nq).step_by(GROUP) {
+        let group = first..nq.min(first + GROUP);
+        for (k, i) in group.clone().enumerate() {
+            let zero = stats[i].2 + i_min;
+            let row = &scratch.rows[i * n_cols..(i + 1) * n_cols];
+            // The grid values in a loop of their own, which vectorizes; the scatter follows.
+            // They lie in 0..=bins, and bins ≤ 255.
+            let grid = &mut scratch.grid_rows[k * n_cols..(k + 1) * n_cols];
+            for (x, &s) in grid.iter_mut().zip(row) {
+                *x = whole(((s - zero) * scale + 0.5).floor()) as u8;
+            }
+            let l = nq - 1 - i;
+            // Whole blocks as fixed-size copies (a copy of a length known only at run time is a
+            // call to memmove, which took 5% of the comparison).
+            let blocks = grid.chunks_exact(LANES);
+            let rest = blocks.remainder();
+            let n_full = n_cols / LANES;
+            for (b, scores) in blocks.enumerate() {
+                let at = lane_start + (b * nq + l) * LANES;
+                let dst: &mut [u8; LANES] = (&mut scratch.lane_gamma[at..at + LANES])
+                    .try_into()
+                    .expect("16 bytes");
+                *dst = scores.try_into().expect("16 bytes");
+            }
+            if !rest.is_empty() {
+                let at = lane_start + (n_full * nq + l) * LANES;
+                scratch.lane_gamma[at..at + rest.len()].copy_from_slice(rest);
+            }
         }
-        histogram(
-            grid,
+        histograms(
+            &scratch.grid_rows[..group.len() * n_cols],
             &db.columns.counts,
-            &mut scratch.counts[i * (bins + 1)..(i + 1) * (bins + 1)],
+            &mut scratch.counts[first * (bins + 1)..group.end * (bins + 1)],
             &mut scratch.spare,
         );
-        let l = nq - 1 - i;
-        let lane_start = lane * n_cols.div_ceil(LANES) * nq * LANES;
-        // Whole blocks as fixed-size copies (a copy of a length known only at run time is a
-        // call to memmove, which took 5% of the comparison).
-        let blocks = grid.chunks_exact(LANES);
-        let rest = blocks.remainder();
-        let n_full = n_cols / LANES;
-        for (b, scores) in blocks.enumerate() {
-            let at = lane_start + (b * nq + l) * LANES;
-            let dst: &mut [u8; LANES] = (&mut scratch.lane_gamma[at..at + LANES])
-                .try_into()
-                .expect("16 bytes");
-            *dst = scores.try_into().expect("16 bytes");
-        }
-        if !rest.is_empty() {
-            let at = lane_start + (n_full * nq + l) * LANES;
-            scratch.lane_gamma[at..at + rest.len()].copy_from_slice(rest);
-        }
     }
     let hist = &mut scratch.hists[lane];
     hist.clear();
