@@ -104,9 +104,13 @@ impl SpanNull {
                     let uncovered = (nq - (b - a + 1)) as i64;
                     let s = &mut self.survivals[a * nq + b];
                     s.lo = lo as i64 + uncovered * offset;
-                    s.values.clear();
-                    s.values.resize(self.pdf.len() + 1, 0.0);
+                    // Every value is written: only a longer buffer than last time is zeroed
+                    // (zeroing it whole took a tenth of the null distribution's time).
+                    let n = self.pdf.len();
+                    s.values.truncate(n + 1);
+                    s.values.resize(n + 1, 0.0);
                     suffix_sums(&self.pdf, &mut s.values);
+                    s.values[n] = 0.0;
                 }
             }
         }
@@ -182,7 +186,8 @@ fn convolve(pdf: &[f64], f_reversed: &[f64], padded: &mut Vec<f64>, out: &mut Ve
     padded.resize(w - 1, 0.0);
     padded.extend_from_slice(pdf);
     padded.resize(blocks * BLOCK + w - 1, 0.0);
-    out.clear();
+    // Every block is written whole.
+    out.truncate(blocks * BLOCK);
     out.resize(blocks * BLOCK, 0.0);
     for (q, dst) in out.chunks_exact_mut(BLOCK).enumerate() {
         let mut acc = [0.0f64; BLOCK];
