@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Speed of tfbind-tomtom against memelite 0.5.0 on JASPAR CORE vertebrates × itself (1,019 motifs),
-# both with 2 threads and Euclidean distance (memelite's only column score), in one run so the
-# machine's load is the same for both:
-#   - memelite as a whole process (python start, import, read, one call; numba cache warm),
-#   - memelite's warm call (in-process, after a first call),
-#   - tfbind-tomtom as a whole process (release build: read, compare, write the TSV),
-# each the best of REPEATS runs (default 5). Prints the times and ratios, and checks that every
-# query's best target is the same. Needs `scripts/setup.sh --test` (the .venv with memelite).
+# both with 2 threads and Euclidean distance (memelite's only column score):
+#   - memelite's warm call (in-process, after a first call that compiles or loads numba's cache),
+#   - tfbind-tomtom as a whole process (release build: start, read, compare, write the TSV),
+#   - memelite as a whole process (python start, import, read, one call; numba cache warm).
+# The three are measured in turns, round after round, from one driver, so a change of the
+# machine's speed (this VM's clock was seen between 2.3 and 3.6 GHz from one run to the next)
+# falls on all of them alike. Prints each one's best of REPEATS rounds (default 5), the ratio of
+# the bests, and the median of the rounds' own ratios; checks that every query's best target is
+# the same. Needs `scripts/setup.sh --test` (the .venv with memelite).
 #
 #   scripts/bench-tomtom.sh            REPEATS=9 scripts/bench-tomtom.sh
 set -euo pipefail
@@ -29,29 +31,6 @@ bin="$target_dir/release/tfbind-tomtom"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# memelite: warm call timings and best hits, from one process; compiles numba's cache if cold.
-cat > "$work/memelite_bench.py" <<'PY'
-import sys, time
-import numpy
-from memelite.io import read_meme
-from memelite.tomtom import tomtom
-
-jaspar, threads, repeats, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-motifs = read_meme(jaspar)
-names = [k.split()[0] for k in motifs]
-pwms = list(motifs.values())
-tomtom(pwms, pwms, n_jobs=threads)  # the first call compiles or loads numba's cache
-best = float("inf")
-for _ in range(repeats):
-    t0 = time.perf_counter()
-    p = tomtom(pwms, pwms, n_jobs=threads)[0]
-    best = min(best, time.perf_counter() - t0)
-print(f"{best:.4f}")
-with open(out, "w") as f:
-    for q, j in enumerate(numpy.argmin(p, axis=1)):
-        f.write(f"{names[q]}\t{names[j]}\n")
-PY
-
 # memelite as a whole process, as a user running it from a script would.
 cat > "$work/memelite_process.py" <<'PY'
 import sys
@@ -61,33 +40,56 @@ pwms = list(read_meme(sys.argv[1]).values())
 tomtom(pwms, pwms, n_jobs=int(sys.argv[2]))
 PY
 
-best_of() {  # best wall time in seconds of running "$@" $repeats times
-  local best=""
-  for _ in $(seq "$repeats"); do
-    local t0 t1
-    # The table of the run before is removed first, untimed: replacing a 6 MB file frees its
+cat > "$work/bench.py" <<'PY'
+import os, statistics, subprocess, sys, time
+import numpy
+from memelite.io import read_meme
+from memelite.tomtom import tomtom
+
+jaspar, threads, repeats, work, tfbind, python = sys.argv[1:7]
+threads, repeats = int(threads), int(repeats)
+motifs = read_meme(jaspar)
+names = [k.split()[0] for k in motifs]
+pwms = list(motifs.values())
+tomtom(pwms, pwms, n_jobs=threads)  # compiles or loads numba's cache
+table = os.path.join(work, "tfbind.tsv")
+ours_cmd = [tfbind, jaspar, jaspar, "--dist", "ed", "--threads", str(threads), "-q", "-o", table]
+theirs_cmd = [python, os.path.join(work, "memelite_process.py"), jaspar, str(threads)]
+
+def timed(run):
+    t0 = time.perf_counter()
+    run()
+    return time.perf_counter() - t0
+
+warm, ours, process = [], [], []
+for _ in range(repeats):
+    # Two calls back to back, the second timed: warm caches and threads, memelite's best case.
+    tomtom(pwms, pwms, n_jobs=threads)
+    warm.append(timed(lambda: tomtom(pwms, pwms, n_jobs=threads)))
+    # The table of the round before is removed first, untimed: replacing a 6 MB file frees its
     # pages in the kernel (5-7 ms here), which is the previous run's cost, not this one's.
-    rm -f "$work/tfbind.tsv"
-    t0=$(date +%s.%N)
-    "$@" > /dev/null
-    t1=$(date +%s.%N)
-    best=$(echo "$t0 $t1 $best" | awk '{d = $2 - $1; if ($3 == "" || d < $3) print d; else print $3}')
-  done
-  printf '%.4f' "$best"
-}
+    if os.path.exists(table):
+        os.remove(table)
+    ours.append(timed(lambda: subprocess.run(ours_cmd, check=True, stdout=subprocess.DEVNULL)))
+    process.append(timed(lambda: subprocess.run(theirs_cmd, check=True)))
 
-echo "JASPAR × JASPAR ($(grep -c '^MOTIF' "$jaspar") motifs), $threads threads, best of $repeats"
-warm=$("$python" "$work/memelite_bench.py" "$jaspar" "$threads" "$repeats" "$work/memelite_best.tsv")
-process=$(best_of "$python" "$work/memelite_process.py" "$jaspar" "$threads")
-ours=$(best_of "$bin" "$jaspar" "$jaspar" --dist ed --threads "$threads" -q -o "$work/tfbind.tsv")
+print(f"JASPAR × JASPAR ({len(pwms)} motifs), {threads} threads, best of {repeats} rounds")
+print(f"  memelite, whole process   {min(process):8.3f} s")
+print(f"  memelite, warm call       {min(warm):8.3f} s")
+print(f"  tfbind-tomtom, process    {min(ours):8.3f} s")
+rounds = [w / o for w, o in zip(warm, ours)]
+print(f"  memelite warm call / tfbind-tomtom process: {min(warm) / min(ours):.2f}x"
+      f" (rounds: median {statistics.median(rounds):.2f}x, "
+      + ", ".join(f"{r:.2f}" for r in rounds) + ")")
+print(f"  memelite process   / tfbind-tomtom process: {min(process) / min(ours):.2f}x")
 
-printf '  memelite, whole process   %8.3f s\n' "$process"
-printf '  memelite, warm call       %8.3f s\n' "$warm"
-printf '  tfbind-tomtom, process    %8.3f s\n' "$ours"
-awk -v w="$warm" -v p="$process" -v o="$ours" 'BEGIN {
-  printf "  memelite warm call / tfbind-tomtom process: %.2fx\n", w / o
-  printf "  memelite process   / tfbind-tomtom process: %.2fx\n", p / o
-}'
+p = tomtom(pwms, pwms, n_jobs=threads)[0]
+with open(os.path.join(work, "memelite_best.tsv"), "w") as f:
+    for q, j in enumerate(numpy.argmin(p, axis=1)):
+        f.write(f"{names[q]}\t{names[j]}\n")
+PY
+
+"$python" "$work/bench.py" "$jaspar" "$threads" "$repeats" "$work" "$bin" "$python"
 
 # Best hit per query: the first row of each query in tfbind-tomtom's table (sorted by p-value,
 # ties by target order), against memelite's argmin (ties by target order too).
