@@ -105,7 +105,7 @@ impl SpanNull {
                     let s = &mut self.survivals[a * nq + b];
                     s.lo = lo as i64 + uncovered * offset;
                     // Every value is written: only a longer buffer than last time is zeroed
-                    // (zeroing it whole took a tenth of the null distribution's time).
+                    // (cleared first, every value was written twice).
                     let n = self.pdf.len();
                     s.values.truncate(n + 1);
                     s.values.resize(n + 1, 0.0);
