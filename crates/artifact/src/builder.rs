@@ -52,6 +52,17 @@ impl ArtifactBuilder {
         })
     }
 
+    /// Where the artifact goes once committed.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Replaces the inputs the manifest will record: for a builder made before its inputs were
+    /// pinned (they are hashed while the work runs).
+    pub fn set_inputs(&mut self, inputs: Vec<InputRef>) {
+        self.inputs = inputs;
+    }
+
     /// The temporary directory to write the artifact's files into.
     pub fn dir(&self) -> &Path {
         &self.tmp
@@ -117,9 +128,10 @@ impl Drop for ArtifactBuilder {
     }
 }
 
-/// An older artifact, or an empty directory.
+/// An older artifact (a manifest that parses, not merely a file of that name), or an empty
+/// directory.
 fn replaceable(target: &Path) -> bool {
-    target.join(MANIFEST_FILE).is_file()
+    Artifact::open_unverified(target).is_ok()
         || std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
 

@@ -57,10 +57,32 @@ pub enum Error {
     #[error("cannot serialize parameters: {message}")]
     Serialize { message: String },
     #[error(
-        "{path}: exists, is not empty and is not a tfbind artifact (no manifest.toml); \
+        "{path}: exists, is not empty and is not a tfbind artifact (no valid manifest.toml); \
          refusing to replace it: choose another output path or remove it"
     )]
     NotAnArtifactTarget { path: PathBuf },
+    #[error(
+        "{out}: the output {relation} the input {input}: writing it would replace what this run \
+         reads; choose another output path"
+    )]
+    OutputIsInput {
+        out: PathBuf,
+        relation: &'static str,
+        input: PathBuf,
+    },
+    #[error("{path}: is a directory; give a file path for this output")]
+    OutputIsDirectory { path: PathBuf },
+    #[error(
+        "{path}: holds a '{found}' artifact, not the '{expected}' artifact this stage writes; \
+         refusing to replace it (--force replaces it)"
+    )]
+    OtherKindAtTarget {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+    #[error("{path}: invalid summary: {message}")]
+    Summary { path: PathBuf, message: String },
     #[error("{path}: artifact files must be regular files with UTF-8 names")]
     NotAFlatFile { path: PathBuf },
 }

@@ -13,6 +13,7 @@ mod builder;
 mod checksum;
 mod error;
 mod manifest;
+pub mod stage;
 
 pub use builder::ArtifactBuilder;
 pub use checksum::{sha256_bytes, sha256_file};

@@ -1,7 +1,12 @@
+//! Pipeline config files: one `[section]` per stage, merged with the stage's flags in one place.
+//! Every mistake in a config is a [`UsageError`] (exit status 2) naming the file, the line, the
+//! section and the key, and an unknown key lists the valid ones.
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::UsageError;
 
@@ -21,86 +26,171 @@ pub const SECTIONS: &[&str] = &[
     "slurm",
 ];
 
-/// Reads one stage's `[section]` of a pipeline config file; without a file, or without that
-/// section, the stage's defaults. The stage's type should use `#[serde(default, deny_unknown_fields)]`
-/// so that unknown keys are errors naming the key and the file.
-pub fn load_section<T: DeserializeOwned + Default>(
-    path: Option<&Path>,
-    section: &str,
-) -> anyhow::Result<T> {
-    let Some(path) = path else {
-        return Ok(T::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config {}", path.display()))?;
-    let mut doc: toml::Table = toml::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: {}",
-            path.display(),
-            e.to_string().trim().replace('\n', " ")
-        )
-    })?;
-    if let Some(unknown) = doc.keys().find(|k| !SECTIONS.contains(&k.as_str())) {
-        bail!(
-            "{}: unknown section or key `{unknown}` (expected sections: {})",
-            path.display(),
-            SECTIONS.join(", ")
-        );
-    }
-    match doc.remove(section) {
-        None => Ok(T::default()),
-        Some(toml::Value::Table(table)) => table.try_into().map_err(|e: toml::de::Error| {
-            anyhow::anyhow!("{}: in [{section}]: {}", path.display(), e.message())
-        }),
-        Some(_) => bail!("{}: `{section}` must be a [section]", path.display()),
-    }
+/// A parsed config file: its sections, and the line of each `[section] key`.
+struct ConfigFile {
+    path: PathBuf,
+    doc: toml::Table,
+    lines: HashMap<(String, String), usize>,
 }
 
-/// [`load_section`] for a stage whose bad keys and values, like its bad flags, are usage errors
-/// (exit status 2); a file that cannot be read or parsed is still an error of its own.
-pub fn load_params<T: DeserializeOwned>(path: Option<&Path>, section: &str) -> anyhow::Result<T> {
-    let table: toml::Table = load_section(path, section)?;
-    Ok(params(path, section, table)?)
-}
-
-/// [`load_params`] for a section that also names an input file under `key`, returned apart: the
-/// file is no parameter (the manifest records the file itself).
-pub fn load_params_and_path<T: DeserializeOwned>(
-    path: Option<&Path>,
-    section: &str,
-    key: &str,
-) -> anyhow::Result<(Option<PathBuf>, T)> {
-    let mut table: toml::Table = load_section(path, section)?;
-    let input = match table.remove(key) {
-        None => None,
-        Some(toml::Value::String(s)) => Some(PathBuf::from(s)),
-        Some(_) => {
-            return Err(UsageError(format!(
-                "{}: in [{section}]: `{key}` must be a path string",
-                display(path)
+impl ConfigFile {
+    fn read(path: &Path) -> Result<Self, UsageError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read config {}: {e}", path.display())))?;
+        let spanned = toml::de::DeTable::parse(&text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| format!(":{}", line_of(&text, s.start)))
+                .unwrap_or_default();
+            UsageError(format!(
+                "{}{at}: {}",
+                path.display(),
+                e.message().trim().replace('\n', " ")
             ))
-            .into())
+        })?;
+        let mut lines = HashMap::new();
+        for (section, value) in spanned.get_ref() {
+            let section_line = line_of(&text, section.span().start);
+            if !SECTIONS.contains(&section.get_ref().as_ref()) {
+                return Err(UsageError(format!(
+                    "{}:{section_line}: unknown section `{}` (valid sections: {})",
+                    path.display(),
+                    section.get_ref(),
+                    SECTIONS.join(", ")
+                )));
+            }
+            let toml::de::DeValue::Table(table) = value.get_ref() else {
+                return Err(UsageError(format!(
+                    "{}:{section_line}: `{}` must be a [section]",
+                    path.display(),
+                    section.get_ref()
+                )));
+            };
+            for key in table.keys() {
+                lines.insert(
+                    (section.get_ref().to_string(), key.get_ref().to_string()),
+                    line_of(&text, key.span().start),
+                );
+            }
         }
-    };
-    Ok((input, params(path, section, table)?))
+        let doc = toml::from_str(&text).map_err(|e: toml::de::Error| {
+            UsageError(format!("{}: {}", path.display(), e.message()))
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            doc,
+            lines,
+        })
+    }
+
+    fn section(&self, name: &str) -> toml::Table {
+        match self.doc.get(name) {
+            Some(toml::Value::Table(t)) => t.clone(),
+            _ => toml::Table::new(),
+        }
+    }
+
+    /// `FILE:LINE: [section] key `k``, where the key was read.
+    fn locate(&self, section: &str, key: &str) -> String {
+        match self.lines.get(&(section.to_string(), key.to_string())) {
+            Some(line) => format!("{}:{line}: [{section}] key `{key}`", self.path.display()),
+            None => format!("{}: [{section}] key `{key}`", self.path.display()),
+        }
+    }
 }
 
-fn params<T: DeserializeOwned>(
-    path: Option<&Path>,
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The flags a user gave, as config keys: a stage's flag struct derives `Serialize` with its
+/// fields named as its config keys, and leaves out the flags not given
+/// (`#[serde(skip_serializing_if = "Option::is_none")]`).
+pub fn flags_table<F: Serialize>(flags: &F) -> toml::Table {
+    toml::Table::try_from(flags).expect("flag values are plain TOML values")
+}
+
+/// A stage's settings: the defaults of `T`, then the `[section]` of the config file, then the
+/// flags given (keys of `flags`). `T` should be `#[serde(default, deny_unknown_fields)]`.
+pub fn resolve<T: DeserializeOwned>(
+    config: Option<&Path>,
     section: &str,
-    table: toml::Table,
+    flags: toml::Table,
 ) -> Result<T, UsageError> {
-    T::deserialize(toml::Value::Table(table)).map_err(|e| {
-        UsageError(format!(
-            "{}: in [{section}]: {}",
-            display(path),
-            e.message()
-        ))
-    })
+    let file = config.map(ConfigFile::read).transpose()?;
+    let mut table = file
+        .as_ref()
+        .map(|f| f.section(section))
+        .unwrap_or_default();
+    let from_flags: Vec<String> = flags.keys().cloned().collect();
+    table.extend(flags);
+    let whole = T::deserialize(toml::Value::Table(table.clone()));
+    let Err(error) = whole else {
+        return Ok(whole.expect("checked"));
+    };
+    // Which key is wrong: the first one that fails on its own (every other key defaulted).
+    let culprit = table.iter().find(|(key, value)| {
+        let mut one = toml::Table::new();
+        one.insert((*key).clone(), (*value).clone());
+        T::deserialize(toml::Value::Table(one)).is_err()
+    });
+    let message = error.message().to_string();
+    let message = match unknown_field(&message) {
+        Some(_) if valid_keys::<T>().is_empty() => message,
+        Some(key) => format!(
+            "unknown key `{key}` (valid keys: {})",
+            valid_keys::<T>().join(", ")
+        ),
+        None => message,
+    };
+    Err(UsageError(match (culprit, &file) {
+        (Some((key, _)), _) if from_flags.contains(key) => {
+            format!("--{}: {message}", key.replace('_', "-"))
+        }
+        (Some((key, _)), Some(file)) => format!("{}: {message}", file.locate(section, key)),
+        (_, Some(file)) => format!("{}: in [{section}]: {message}", file.path.display()),
+        (_, None) => message,
+    }))
 }
 
-fn display(path: Option<&Path>) -> std::path::Display<'_> {
-    path.unwrap_or(Path::new("")).display()
+/// The key serde names in "unknown field `k`, expected ...".
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+/// The keys a settings type accepts, read off its `Deserialize` implementation; empty for a type
+/// that does not list them (one with a `#[serde(flatten)]` part).
+pub fn valid_keys<T: DeserializeOwned>() -> Vec<&'static str> {
+    let mut keys = Vec::new();
+    let _ = T::deserialize(FieldNames(&mut keys));
+    keys
+}
+
+/// A deserializer that only records the field names a struct asks for.
+struct FieldNames<'a>(&'a mut Vec<&'static str>);
+
+impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("field names only"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.extend(fields);
+        Err(serde::de::Error::custom("field names only"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+        unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
 }
 
 #[cfg(test)]
@@ -114,79 +204,94 @@ mod tests {
         lr: f64,
     }
 
+    #[derive(Serialize, Default)]
+    struct Flags {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        epochs: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lr: Option<f64>,
+    }
+
     fn write(text: &str) -> tempfile::NamedTempFile {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         f
     }
 
+    fn no_flags() -> toml::Table {
+        flags_table(&Flags::default())
+    }
+
     #[test]
-    fn reads_its_section_and_defaults_the_rest() {
+    fn reads_its_section_and_flags_go_over_it() {
         let f = write("[pretrain]\nepochs = 3\n[finetune]\nlr = 0.1\n");
-        let s: Stage = load_section(Some(f.path()), "pretrain").unwrap();
+        let s: Stage = resolve(Some(f.path()), "pretrain", no_flags()).unwrap();
         assert_eq!(s, Stage { epochs: 3, lr: 0.0 });
-        let s: Stage = load_section(Some(f.path()), "predict").unwrap();
+        let s: Stage = resolve(Some(f.path()), "predict", no_flags()).unwrap();
         assert_eq!(s, Stage::default());
-        let s: Stage = load_section(None, "pretrain").unwrap();
+        let flags = flags_table(&Flags {
+            epochs: Some(7),
+            lr: None,
+        });
+        let s: Stage = resolve(Some(f.path()), "pretrain", flags).unwrap();
+        assert_eq!(s, Stage { epochs: 7, lr: 0.0 });
+        let s: Stage = resolve(None, "pretrain", no_flags()).unwrap();
         assert_eq!(s, Stage::default());
     }
 
     #[test]
-    fn unknown_keys_name_the_key_and_file() {
-        let f = write("[pretrain]\nepoch = 3\n");
-        let e = load_section::<Stage>(Some(f.path()), "pretrain").unwrap_err();
-        let msg = e.to_string();
-        assert!(
-            msg.contains("epoch") && msg.contains(&f.path().display().to_string()),
-            "{msg}"
+    fn an_unknown_key_names_file_line_section_key_and_the_valid_keys() {
+        let f = write("[pretrain]\nlr = 0.1\nepoch = 3\n");
+        let e = resolve::<Stage>(Some(f.path()), "pretrain", no_flags()).unwrap_err();
+        assert_eq!(
+            e.0,
+            format!(
+                "{}:3: [pretrain] key `epoch`: unknown key `epoch` (valid keys: epochs, lr)",
+                f.path().display()
+            )
         );
-
-        let f = write("[pretrian]\nepochs = 3\n");
-        let msg = load_section::<Stage>(Some(f.path()), "pretrain")
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("pretrian"), "{msg}");
     }
 
     #[test]
-    fn bad_keys_of_params_are_usage_errors() {
-        let f = write("[pretrain]\nepoch = 3\n");
-        let e = load_params::<Stage>(Some(f.path()), "pretrain").unwrap_err();
-        let usage = e.downcast_ref::<UsageError>().expect("a usage error");
+    fn a_wrong_type_names_file_line_and_key() {
+        let f = write("[pretrain]\n\nepochs = \"three\"\nlr = 1\n");
+        let e = resolve::<Stage>(Some(f.path()), "pretrain", no_flags()).unwrap_err();
         assert!(
-            usage.0.starts_with(&format!(
-                "{}: in [pretrain]: unknown field `epoch`",
+            e.0.starts_with(&format!(
+                "{}:3: [pretrain] key `epochs`: ",
                 f.path().display()
             )),
-            "{e}"
+            "{}",
+            e.0
         );
-        let s: Stage = load_params(None, "pretrain").unwrap();
-        assert_eq!(s, Stage::default());
+        assert!(e.0.contains("invalid type"), "{}", e.0);
     }
 
     #[test]
-    fn a_path_key_is_taken_out_of_the_params() {
-        let f = write("[encode]\ngenome = \"g.fa\"\nepochs = 2\n");
-        let (genome, s): (_, Stage) =
-            load_params_and_path(Some(f.path()), "encode", "genome").unwrap();
-        assert_eq!(genome.as_deref(), Some(Path::new("g.fa")));
-        assert_eq!(s.epochs, 2);
-        let f = write("[encode]\ngenome = 3\n");
-        let e = load_params_and_path::<Stage>(Some(f.path()), "encode", "genome").unwrap_err();
-        assert!(e.downcast_ref::<UsageError>().is_some(), "{e}");
+    fn unknown_sections_and_malformed_files_name_the_file_and_line() {
+        let f = write("[pretrain]\nepochs = 3\n\n[pretrian]\nepochs = 3\n");
+        let e = resolve::<Stage>(Some(f.path()), "pretrain", no_flags()).unwrap_err();
         assert!(
-            e.to_string()
-                .ends_with("in [encode]: `genome` must be a path string"),
-            "{e}"
+            e.0.starts_with(&format!(
+                "{}:4: unknown section `pretrian`",
+                f.path().display()
+            )),
+            "{}",
+            e.0
         );
+        let f = write("[pretrain]\nepochs = 3\nlr = \n");
+        let e = resolve::<Stage>(Some(f.path()), "pretrain", no_flags()).unwrap_err();
+        assert!(
+            e.0.starts_with(&format!("{}:3: ", f.path().display())),
+            "{}",
+            e.0
+        );
+        let e = resolve::<Stage>(Some(Path::new("/no/such.toml")), "pretrain", no_flags());
+        assert!(e.unwrap_err().0.contains("/no/such.toml"));
     }
 
     #[test]
-    fn malformed_toml_names_the_file() {
-        let f = write("[pretrain\n");
-        let msg = load_section::<Stage>(Some(f.path()), "pretrain")
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains(&f.path().display().to_string()), "{msg}");
+    fn valid_keys_are_read_off_the_type() {
+        assert_eq!(valid_keys::<Stage>(), ["epochs", "lr"]);
     }
 }

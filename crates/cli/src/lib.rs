@@ -2,14 +2,18 @@
 //! progress bars. Binaries stay thin: parse arguments, call a library, report through this crate.
 
 mod atomic_file;
+mod choice;
 mod config;
 mod progress;
+mod stage;
 
 pub use atomic_file::AtomicFile;
-pub use config::{load_params, load_params_and_path, load_section, SECTIONS};
-pub use progress::{bar, spinner};
+pub use choice::{choice, variants};
+pub use config::{flags_table, resolve, valid_keys, SECTIONS};
+pub use progress::{bar, spinner, Bars};
+pub use stage::{run_stage, StageArgs};
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -27,8 +31,8 @@ pub struct CommonArgs {
     /// Print a machine-readable JSON summary on stdout instead of the human one.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Worker threads [default: $SLURM_CPUS_PER_TASK, else all cores].
-    #[arg(long, value_name = "N", global = true)]
+    /// Worker threads, at least 1 [default: $SLURM_CPUS_PER_TASK, else all cores].
+    #[arg(long, value_name = "N", global = true, value_parser = at_least_one)]
     pub threads: Option<usize>,
 }
 
@@ -78,19 +82,37 @@ impl CommonArgs {
             .build_global();
     }
 
-    /// Prints the stage's summary: JSON with `--json`, else the human text.
+    /// Prints the stage's summary: JSON with `--json`, else the human text. A reader that
+    /// closed stdout early (`| head`) ends the output, not the run.
     pub fn report<T: Serialize>(&self, summary: &T, human: impl std::fmt::Display) {
-        if self.json {
+        let text = if self.json {
             match serde_json::to_string_pretty(summary) {
-                Ok(text) => println!("{text}"),
-                Err(e) => tracing::error!("cannot serialize the summary: {e}"),
+                Ok(text) => text,
+                Err(e) => {
+                    tracing::error!("cannot serialize the summary: {e}");
+                    return;
+                }
             }
         } else {
-            let text = human.to_string();
-            if !text.is_empty() {
-                println!("{}", text.trim_end());
+            human.to_string().trim_end().to_string()
+        };
+        if !text.is_empty() {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    tracing::warn!("cannot write the summary to stdout: {e}");
+                }
             }
         }
+    }
+}
+
+/// `--threads 0` would silently mean every core (and override Slurm's allotment): refused.
+fn at_least_one(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -17,7 +17,8 @@ pub use split::{assign_splits, SplitMethod};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tfbind_artifact::{Artifact, ArtifactBuilder, InputRef, MANIFEST_FILE};
+use tfbind_artifact::stage::{Input, Progress, Stage};
+use tfbind_artifact::{Artifact, ArtifactBuilder, Kind};
 use tfbind_dataset::{Dataset, Split, Window, Windows, DATASET, WINDOWS};
 use tfbind_genome::{codes, Genome, Locus};
 
@@ -26,6 +27,9 @@ use tfbind_genome::{codes, Genome, Locus};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EncodeParams {
+    /// The genome FASTA: an input (pinned by its content), so not recorded as a parameter.
+    #[serde(skip_serializing)]
+    pub genome: Option<PathBuf>,
     /// How windows are assigned to train / valid / test.
     pub split: SplitMethod,
     /// `chromosome` split: chromosomes whose windows form the validation set.
@@ -48,6 +52,7 @@ impl Default for EncodeParams {
     /// chromosomes needs its own lists (an absent held-out chromosome is an error, not an empty set).
     fn default() -> Self {
         Self {
+            genome: None,
             split: SplitMethod::Chromosome,
             valid_chroms: vec!["chr7".into()],
             test_chroms: vec!["chr8".into(), "chr9".into()],
@@ -124,9 +129,6 @@ pub struct Summary {
     pub valid: usize,
     pub test: usize,
 }
-
-/// The [`Summary`], a file of the dataset artifact beyond the tfbind-dataset format.
-const SUMMARY_FILE: &str = "summary.json";
 
 /// Builds the dataset of `windows` from `genome`, fetching in parallel on the current rayon pool;
 /// `progress(n)` is called as batches of `n` windows are done. `windows_bed` names the windows
@@ -307,106 +309,71 @@ impl Locus for WindowLocus<'_> {
     }
 }
 
-/// What [`run`] did.
-#[derive(Debug)]
-pub struct Outcome {
-    pub summary: Summary,
-    pub out: PathBuf,
-    /// True when the dataset was already up to date and nothing was done.
-    pub up_to_date: bool,
+/// The stage: a `windows` artifact and a genome → a `dataset` artifact, run by
+/// [`tfbind_artifact::stage::run`].
+#[derive(Debug, Clone)]
+pub struct EncodeStage {
+    pub windows: PathBuf,
+    pub genome: PathBuf,
+    pub params: EncodeParams,
 }
 
-/// The whole stage: reuses `out` when it holds a dataset made from the same inputs and parameters
-/// (unless `force`), else reads the windows artifact and the genome, encodes, and writes `out`
-/// atomically. `on_start(n)` is called with the number of windows before fetching; `progress` as
-/// in [`encode`].
-pub fn run(
-    windows_dir: &Path,
-    genome_path: &Path,
-    out: &Path,
-    params: &EncodeParams,
-    force: bool,
-    on_start: &(dyn Fn(usize) + Sync),
-    progress: &(dyn Fn(usize) + Sync),
-) -> Result<Outcome> {
-    let clock = std::time::Instant::now();
-    let phase = |what: &str| tracing::debug!(seconds = clock.elapsed().as_secs_f64(), "{what}");
-    let table = params.recorded()?;
-    let windows_artifact = Artifact::open_unverified(windows_dir)?;
-    windows_artifact.expect_kind(WINDOWS)?;
-    // The input pins: the windows artifact's content checksum (once its files are verified) and
-    // the genome's content checksum.
-    let pin_inputs = || -> Result<Vec<InputRef>> {
-        let (genome, verified) = rayon::join(
-            || tfbind_artifact::input_file(genome_path),
-            || windows_artifact.verify(),
-        );
-        verified?;
-        Ok(vec![
-            tfbind_artifact::input_artifact(&windows_artifact),
-            genome?,
-        ])
-    };
-    let mut inputs = None;
-    if !force && out.join(MANIFEST_FILE).is_file() {
-        let pins = pin_inputs()?;
-        if let Some(existing) = tfbind_artifact::up_to_date(out, DATASET, &table, &pins) {
-            return Ok(Outcome {
-                summary: read_summary(&existing)?,
-                out: out.to_owned(),
-                up_to_date: true,
-            });
-        }
-        inputs = Some(pins);
+impl Stage for EncodeStage {
+    const SECTION: &'static str = "encode";
+    const OUTPUT: Kind = DATASET;
+    type Summary = Summary;
+    type Error = Error;
+
+    fn inputs(&self) -> Vec<Input> {
+        vec![
+            Input::Artifact(self.windows.clone(), WINDOWS),
+            Input::File(self.genome.clone()),
+        ]
     }
 
-    // Without an up-to-date check to make first, hashing the inputs (tens of MB) runs alongside
-    // the work, which has single-threaded stretches; nothing is written before it passes.
-    let (inputs, work) = rayon::join(
-        || inputs.map_or_else(pin_inputs, Ok),
-        || -> Result<_> {
-            let (windows, genome) = rayon::join(
-                || Windows::read(&windows_artifact),
-                || Genome::open(genome_path),
-            );
-            let (windows, genome) = (windows?, genome?);
-            phase("read the windows and opened the genome");
-            on_start(windows.windows.len());
-            let windows_bed = windows_artifact.dir().join("windows.bed");
-            encode(windows, &windows_bed, &genome, params, progress)
-        },
-    );
-    // A corrupt input explains any error the work ran into, so it is reported first.
-    let inputs = inputs?;
-    let (dataset, summary) = work?;
-    phase("encoded, inputs pinned");
+    fn parameters(&self) -> Result<toml::Table> {
+        self.params.recorded()
+    }
 
-    let builder = ArtifactBuilder::new(out, DATASET, table, inputs)?;
-    dataset.write(builder.dir())?;
-    phase("wrote the dataset files");
-    let summary_path = builder.path(SUMMARY_FILE);
-    let json = serde_json::to_string_pretty(&summary).expect("the summary serializes");
-    std::fs::write(&summary_path, json).map_err(|source| Error::Io {
-        path: summary_path,
-        source,
-    })?;
-    builder.commit()?;
-    phase("committed the artifact");
-    Ok(Outcome {
-        summary,
-        out: out.to_owned(),
-        up_to_date: false,
-    })
+    fn build(
+        &self,
+        artifacts: &[Artifact],
+        builder: &ArtifactBuilder,
+        progress: &dyn Progress,
+    ) -> Result<Summary> {
+        let windows_artifact = &artifacts[0];
+        let (windows, genome) = rayon::join(
+            || Windows::read(windows_artifact),
+            || Genome::open(&self.genome),
+        );
+        let (windows, genome) = (windows?, genome?);
+        tracing::info!(
+            windows = windows.windows.len(),
+            genome = %self.genome.display(),
+            split = %self.params.split,
+            "encoding"
+        );
+        progress.start("encode", windows.windows.len() as u64);
+        let windows_bed = windows_artifact.dir().join("windows.bed");
+        let (dataset, summary) = encode(windows, &windows_bed, &genome, &self.params, &|n| {
+            progress.advance(n as u64)
+        })?;
+        dataset.write(builder.dir())?;
+        Ok(summary)
+    }
 }
 
-fn read_summary(artifact: &Artifact) -> Result<Summary> {
-    let path = artifact.file(SUMMARY_FILE)?;
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| Error::Invalid {
-        path,
-        message: e.to_string(),
-    })
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} windows of {} bp, {} tasks; train {}, valid {}, test {}",
+            self.windows, self.seq_len, self.tasks, self.train, self.valid, self.test
+        )?;
+        match (self.with_n, self.dropped_n) {
+            (0, _) => Ok(()),
+            (n, 0) => write!(f, "; {n} contain N (kept)"),
+            (_, d) => write!(f, "; {d} containing N dropped"),
+        }
+    }
 }
