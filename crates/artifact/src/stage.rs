@@ -205,20 +205,30 @@ fn write_summary<T: Serialize>(path: &Path, summary: &T) -> Result<()> {
 }
 
 /// The path with every existing prefix resolved (symlinks, `..`), so two spellings of one place
-/// compare equal even when the place does not exist yet.
+/// compare equal even when the place does not exist yet (`new/../x` is `x`, as creating the
+/// missing directories would make it).
 pub fn resolved(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
+    use std::path::Component;
+    let mut out = if path.is_absolute() {
+        PathBuf::new()
     } else {
-        std::env::current_dir().unwrap_or_default().join(path)
+        std::env::current_dir().unwrap_or_default()
     };
-    match (absolute.parent(), absolute.file_name()) {
-        (Some(parent), Some(name)) => resolved(parent).join(name),
-        _ => absolute,
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => {
+                out.push(other);
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
+        }
     }
+    out
 }
 
 /// Refuses an output that is, contains or lies inside one of the run's inputs: writing it would
@@ -292,4 +302,205 @@ pub fn check_out_dir(out: &Path, inputs: &[&Path], kind: Kind, force: bool) -> R
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::sha256_bytes;
+
+    const UPSTREAM: Kind = Kind::new("windows", 1);
+    const KIND: Kind = Kind::new("dataset", 1);
+
+    /// Copies its input file into the artifact and counts its builds.
+    struct Copy {
+        upstream: PathBuf,
+        file: PathBuf,
+        width: i64,
+        builds: AtomicUsize,
+    }
+
+    #[derive(Debug, Serialize, serde::Deserialize, PartialEq)]
+    struct Copied {
+        bytes: usize,
+    }
+
+    impl std::fmt::Display for Copied {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{} bytes", self.bytes)
+        }
+    }
+
+    impl Stage for Copy {
+        const SECTION: &'static str = "copy";
+        const OUTPUT: Kind = KIND;
+        type Summary = Copied;
+        type Error = Error;
+
+        fn inputs(&self) -> Vec<Input> {
+            vec![
+                Input::Artifact(self.upstream.clone(), UPSTREAM),
+                Input::File(self.file.clone()),
+            ]
+        }
+
+        fn parameters(&self) -> Result<toml::Table> {
+            let mut t = toml::Table::new();
+            t.insert("width".into(), self.width.into());
+            Ok(t)
+        }
+
+        fn build(
+            &self,
+            artifacts: &[Artifact],
+            builder: &ArtifactBuilder,
+            _: &dyn Progress,
+        ) -> Result<Copied> {
+            assert_eq!(artifacts.len(), 1);
+            self.builds.fetch_add(1, Ordering::SeqCst);
+            let bytes = std::fs::read(&self.file).map_err(Error::io(&self.file))?;
+            std::fs::write(builder.path("copy.bin"), &bytes).map_err(Error::io(&self.file))?;
+            Ok(Copied { bytes: bytes.len() })
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Copy) {
+        let tmp = tempfile::tempdir().unwrap();
+        let upstream = tmp.path().join("up");
+        let b = ArtifactBuilder::new(&upstream, UPSTREAM, toml::Table::new(), vec![]).unwrap();
+        std::fs::write(b.path("windows.bed"), "chr1\t0\t10\tw\n").unwrap();
+        b.commit().unwrap();
+        let file = tmp.path().join("genome.fa");
+        std::fs::write(&file, ">chr1\nACGT\n").unwrap();
+        let stage = Copy {
+            upstream,
+            file,
+            width: 200,
+            builds: AtomicUsize::new(0),
+        };
+        (tmp, stage)
+    }
+
+    #[test]
+    fn builds_then_reuses_and_reports_the_same_summary() {
+        let (tmp, stage) = setup();
+        let out = tmp.path().join("out");
+        let first = run(&stage, &out, false, &()).unwrap();
+        assert!(!first.up_to_date);
+        assert_eq!(first.summary, Copied { bytes: 11 });
+        let a = Artifact::open(&out, KIND).unwrap();
+        assert_eq!(a.manifest().inputs.len(), 2);
+        assert_eq!(
+            a.manifest().inputs[1].sha256,
+            sha256_bytes(b">chr1\nACGT\n")
+        );
+        assert!(a.has_file(SUMMARY_FILE));
+
+        let again = run(&stage, &out, false, &()).unwrap();
+        assert!(again.up_to_date);
+        assert_eq!(again.summary, first.summary);
+        assert_eq!(stage.builds.load(Ordering::SeqCst), 1);
+
+        run(&stage, &out, true, &()).unwrap();
+        assert_eq!(stage.builds.load(Ordering::SeqCst), 2);
+        std::fs::write(&stage.file, ">chr1\nACGA\n").unwrap();
+        assert!(!run(&stage, &out, false, &()).unwrap().up_to_date);
+    }
+
+    #[test]
+    fn a_user_directory_with_a_foreign_manifest_is_never_replaced() {
+        let (tmp, stage) = setup();
+        let out = tmp.path().join("thesis");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join(MANIFEST_FILE), "title = \"my thesis\"\n").unwrap();
+        std::fs::write(out.join("chapter1.tex"), "...").unwrap();
+        for force in [false, true] {
+            let e = run(&stage, &out, force, &()).unwrap_err();
+            assert!(matches!(e, Error::NotAnArtifactTarget { .. }), "{e}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(out.join("chapter1.tex")).unwrap(),
+            "..."
+        );
+        assert_eq!(stage.builds.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn another_kind_is_replaced_only_with_force() {
+        let (tmp, stage) = setup();
+        let out = tmp.path().join("out");
+        ArtifactBuilder::new(&out, Kind::new("model", 1), toml::Table::new(), vec![])
+            .unwrap()
+            .commit()
+            .unwrap();
+        let e = run(&stage, &out, false, &()).unwrap_err();
+        assert!(matches!(e, Error::OtherKindAtTarget { .. }), "{e}");
+        assert_eq!(
+            Artifact::open_unverified(&out).unwrap().manifest().kind,
+            "model"
+        );
+        run(&stage, &out, true, &()).unwrap();
+        Artifact::open(&out, KIND).unwrap();
+    }
+
+    #[test]
+    fn out_may_not_be_contain_or_lie_inside_an_input() {
+        let (tmp, stage) = setup();
+        let up = stage.upstream.clone();
+        for (out, relation) in [
+            (up.clone(), "is"),
+            (tmp.path().join("x/../up"), "is"),
+            (up.join("nested"), "lies inside"),
+            (tmp.path().to_path_buf(), "contains"),
+            (stage.file.clone(), "is"),
+        ] {
+            let e = run(&stage, &out, true, &()).unwrap_err();
+            match e {
+                Error::OutputIsInput { relation: r, .. } => assert_eq!(r, relation, "{out:?}"),
+                e => panic!("{out:?}: {e}"),
+            }
+        }
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&up, &link).unwrap();
+        assert!(matches!(
+            run(&stage, &link, true, &()).unwrap_err(),
+            Error::OutputIsInput { .. }
+        ));
+        Artifact::open(&up, UPSTREAM).unwrap();
+        assert_eq!(stage.builds.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_corrupt_input_is_reported_and_nothing_is_written() {
+        let (tmp, stage) = setup();
+        std::fs::write(stage.upstream.join("windows.bed"), "chr1\t0\t10\tx\n").unwrap();
+        let out = tmp.path().join("out");
+        let e = run(&stage, &out, false, &()).unwrap_err();
+        assert!(matches!(e, Error::ChecksumMismatch { .. }), "{e}");
+        assert!(!out.exists());
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn output_files_are_apart_from_each_other_and_the_inputs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bed = tmp.path().join("f.bed");
+        std::fs::write(&bed, "chr1\t0\t10\n").unwrap();
+        let out = tmp.path().join("out.tsv");
+        let graph = tmp.path().join("out.bedgraph");
+        check_out_files(&[&out, &graph], &[&bed]).unwrap();
+        assert!(check_out_files(&[&bed], &[&bed]).is_err());
+        assert!(check_out_files(&[&out, &out], &[&bed]).is_err());
+        assert!(matches!(
+            check_out_files(&[tmp.path()], &[]).unwrap_err(),
+            Error::OutputIsDirectory { .. }
+        ));
+        assert_eq!(std::fs::read_to_string(&bed).unwrap(), "chr1\t0\t10\n");
+    }
 }
