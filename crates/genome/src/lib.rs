@@ -1,5 +1,7 @@
 //! Genome access for tfbind: BED intervals, chromosome sizes, indexed FASTA (plain or bgzip),
-//! sequence codes (A C G T N = 0 1 2 3 4) and their dinucleotide shuffles.
+//! sequence codes (A C G T N = 0 1 2 3 4) and their dinucleotide shuffles; and the one way every
+//! stage opens text inputs ([`text::LineReader`]: plain, gzip or bgzip) and reads BED lines
+//! ([`bed::Reader`], checked against a genome's chromosomes with [`bed::ChromCheck`]).
 
 pub mod bed;
 pub mod codes;
@@ -10,6 +12,7 @@ mod interval;
 pub mod shuffle;
 mod sizes;
 mod storage;
+pub mod text;
 
 pub use error::{Error, Result};
 pub use genome::Genome;
