@@ -14,7 +14,6 @@ mod build;
 mod error;
 mod import;
 mod labels;
-mod lines;
 mod narrowpeak;
 mod output;
 mod params;
