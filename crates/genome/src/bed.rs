@@ -253,8 +253,8 @@ impl<'a> ChromCheck<'a> {
         self
     }
 
-    /// What the chromosomes are called in messages instead of "the genome" (e.g. "the dataset's
-    /// windows", when a file is checked against the chromosomes some windows are on).
+    /// What the chromosomes are called in messages instead of "the genome" (e.g. "the dataset",
+    /// when a file is checked against the chromosomes a dataset's windows are on).
     pub fn reference(mut self, reference: &'static str) -> Self {
         self.reference = reference;
         self

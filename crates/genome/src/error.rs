@@ -100,8 +100,9 @@ pub enum Error {
     #[error("{path}: {message}", path = .path.display())]
     InvalidIndex { path: PathBuf, message: String },
     #[error(
-        "{path}: byte {byte:?} where {interval} should have a base; the .fai index does not \
-         match the file, delete it to rebuild",
+        "{path}: byte {byte:?} where {interval} should have a base: the FASTA holds a \
+         character that is not a letter there, or was edited inside a line after it was indexed \
+         (delete its .fai to rebuild it)",
         path = .path.display(),
         byte = char::from(*.byte)
     )]

@@ -43,7 +43,7 @@ enum Command {
 /// Windows: --width bp, centred on the midpoint of each --regions interval (e.g. DHS clusters, as
 /// Novakovsky et al. 2021) and named by the region's BED name; without --regions, centred on the
 /// summits of all TFs pooled, summits within --merge-distance of a cluster's first sharing one
-/// window, named chrom:start-end. Windows are sorted in genome order, a window with the
+/// window, named chrom:start-end (BED start and end). Windows are sorted in genome order, a window with the
 /// coordinates of an earlier one is dropped, windows overlapping --blacklist are dropped, and
 /// windows running off a chromosome end follow --off-end.
 ///
