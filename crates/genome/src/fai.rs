@@ -187,7 +187,16 @@ impl Check<'_> {
             end = self.line(r.offset, r.length.min(r.line_bases), eol)?;
             let lines = r.length.div_ceil(r.line_bases);
             if lines > 1 {
-                let start = r.offset + (lines - 1) * r.line_width;
+                // Checked: the numbers come from a file that may be anything.
+                let Some(start) = (lines - 1)
+                    .checked_mul(r.line_width)
+                    .and_then(|n| n.checked_add(r.offset))
+                else {
+                    return differs(format!(
+                        "{} bases in lines of {} bytes run past any file",
+                        r.length, r.line_width
+                    ));
+                };
                 end = self.line(start, r.length - (lines - 1) * r.line_bases, eol)?;
             }
         }
@@ -204,8 +213,8 @@ impl Check<'_> {
     /// Checks that the line at `start` holds `bases` bases then `eol` (or the end of the file);
     /// returns where the next line starts.
     fn line(&mut self, start: u64, bases: u64, eol: &[u8]) -> Result<u64, Mismatch> {
-        let end = start + bases;
         let differs = |why: String| Err(Mismatch::Differs(why));
+        let end = start.saturating_add(bases);
         if end > self.len {
             return differs(format!(
                 "its line at byte {start} of {bases} bases runs past the end of the file ({} \
@@ -335,6 +344,32 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(fasta)
             );
+        }
+    }
+
+    #[test]
+    fn absurd_numbers_are_a_mismatch_not_an_overflow() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.fa");
+        fs::write(&path, ">a\nACGT\nAC\n").unwrap();
+        let text = Text {
+            file: fs::File::open(&path).unwrap(),
+            storage: Storage::Plain { len: 11 },
+            path,
+        };
+        for (length, line_bases, line_width) in [
+            (u64::MAX, 4, 5),
+            (u64::MAX, u64::MAX - 1, u64::MAX),
+            (6, u64::MAX, u64::MAX),
+        ] {
+            let record = Record {
+                name: "a".into(),
+                length,
+                offset: 3,
+                line_bases,
+                line_width,
+            };
+            assert!(mismatch(&[record], &text).unwrap().is_some());
         }
     }
 

@@ -198,9 +198,7 @@ impl Genome {
             Ok(())
         }
     }
-}
 
-impl Genome {
     /// Writes the codes of `window` (whose text is at `range` of chromosome `id`) into `row`.
     fn encode(
         &self,

@@ -300,8 +300,8 @@ impl BlockReader {
         };
         if end <= start || end > blocks.file_len {
             return Err(corrupt(format!(
-                "the index puts the block at bytes {start}..{end} of a {}-byte file; \
-                 delete the .gzi to rebuild it",
+                "the block table puts the block at bytes {start}..{end} of a {}-byte file: \
+                 was the file changed after it was opened?",
                 blocks.file_len
             )));
         }
@@ -338,8 +338,8 @@ impl BlockReader {
         let expected = (blocks.uncompressed[k + 1] - blocks.uncompressed[k]) as usize;
         if isize != expected {
             return Err(corrupt(format!(
-                "block holds {isize} bytes but the index says {expected}; delete the .gzi to \
-                 rebuild it"
+                "block holds {isize} bytes but held {expected} when the file was opened: was \
+                 it changed since?"
             )));
         }
         // `resize` only writes the bytes it adds, so a reused buffer is not cleared each time.

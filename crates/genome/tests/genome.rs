@@ -221,6 +221,21 @@ fn plain_gzip_is_refused_with_advice() {
 }
 
 #[test]
+fn empty_genomes_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("empty.fa");
+    fs::write(&plain, "").unwrap();
+    // Only bgzip's end-of-file block: a BGZF file of no block with data.
+    let bgzip = dir.path().join("empty.fa.gz");
+    write_bgzf(&bgzip, b"");
+    for path in [plain, bgzip] {
+        let e = Genome::open(&path).err().unwrap();
+        assert!(matches!(e, Error::Index { .. }), "{e}");
+        assert!(e.to_string().contains("no FASTA record"), "{e}");
+    }
+}
+
+#[test]
 fn truncated_bgzip_is_an_error_naming_the_file() {
     let f = fixture();
     let bytes = fs::read(&f.bgzip).unwrap();
