@@ -1,4 +1,4 @@
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -33,41 +33,24 @@ pub fn write_windows(path: &Path, windows: &[Window]) -> Result<()> {
     out.flush().map_err(Error::io(path))
 }
 
-/// Reads the BED4 written by [`write_windows`]. This is an artifact's own file, not user input
-/// (tfbind-peaks parses those), so any deviation is corruption and is reported with its line.
+/// Reads the BED4 written by [`write_windows`], with `tfbind_genome::bed` as every BED. This is an
+/// artifact's own file, not user input (tfbind-peaks parses those), so any deviation is
+/// corruption and is reported with its line.
 pub fn read_windows(path: &Path) -> Result<Vec<Window>> {
-    let file = std::fs::File::open(path).map_err(Error::io(path))?;
+    let mut reader = tfbind_genome::bed::Reader::open(path)?;
     let mut windows = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(Error::io(path))?;
-        let bad = |message: &str| Error::Line {
-            path: path.to_path_buf(),
-            line: i + 1,
-            message: message.to_string(),
+    while let Some(mut record) = reader.next_record()? {
+        let (Some(name), None) = (record.rest.next(), record.rest.next()) else {
+            return Err(record
+                .error("expected 4 tab-separated fields: chrom start end name")
+                .into());
         };
-        let mut fields = line.split('\t');
-        let (Some(chrom), Some(start), Some(end), Some(name), None) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
-            return Err(bad("expected 4 tab-separated fields: chrom start end name"));
-        };
-        let start: u64 = start
-            .parse()
-            .map_err(|_| bad("start is not a non-negative integer"))?;
-        let end: u64 = end
-            .parse()
-            .map_err(|_| bad("end is not a non-negative integer"))?;
-        if end < start {
-            return Err(bad("end is before start"));
-        }
+        let name = std::str::from_utf8(name).map_err(|_| record.error("the name is not UTF-8"))?;
+        let iv = record.interval;
         windows.push(Window {
-            chrom: chrom.to_string(),
-            start,
-            end,
+            chrom: iv.chrom.to_string(),
+            start: iv.start,
+            end: iv.end,
             name: name.to_string(),
         });
     }

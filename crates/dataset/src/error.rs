@@ -20,6 +20,8 @@ pub enum Error {
     Invalid { path: PathBuf, message: String },
     #[error(transparent)]
     Artifact(#[from] tfbind_artifact::Error),
+    #[error(transparent)]
+    Genome(#[from] tfbind_genome::Error),
 }
 
 impl Error {

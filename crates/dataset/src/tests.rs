@@ -86,13 +86,21 @@ fn reading_the_wrong_kind_is_refused() {
 fn corrupt_bed_line_is_reported_with_its_line() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("w.bed");
-    std::fs::write(&path, "chr1\t0\t10\tw0\nchr1\t20\tx\tw1\n").unwrap();
-    let e = read_windows(&path).unwrap_err();
-    assert!(
-        e.to_string()
-            .ends_with("w.bed:2: end is not a non-negative integer"),
-        "{e}"
-    );
+    for (text, message) in [
+        (
+            "chr1\t0\t10\tw0\nchr1\t20\tx\tw1\n",
+            "w.bed:2: end \"x\" is not a non-negative integer",
+        ),
+        (
+            "chr1\t0\t10\tw0\nchr1\t20\t30\tw1\textra\n",
+            "w.bed:2: expected 4 tab-separated fields: chrom start end name",
+        ),
+        ("chr1\t0\t10\n", "w.bed:1: expected 4 tab-separated fields"),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let e = read_windows(&path).unwrap_err();
+        assert!(e.to_string().contains(message), "{e}");
+    }
 }
 
 #[test]

@@ -18,6 +18,67 @@ pub enum Error {
         line: u64,
         message: String,
     },
+    /// Decompression failed at `line`: a truncated download or a damaged file.
+    #[error(
+        "{path}:{line}: truncated or corrupt gzip data ({source}); the file is damaged or was \
+         not fully downloaded",
+        path = .path.display()
+    )]
+    Corrupt {
+        path: PathBuf,
+        line: u64,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "{path}: compressed with {format}, which tfbind does not read; give it plain, gzip or \
+         bgzip",
+        path = .path.display()
+    )]
+    UnsupportedCompression { path: PathBuf, format: &'static str },
+    /// A line of a BED-like file on a chromosome the genome lacks.
+    #[error(
+        "{path}:{line}: chromosome {chrom:?} is not in {reference}, which has {context}",
+        path = .path.display()
+    )]
+    UnknownChromAt {
+        path: PathBuf,
+        line: u64,
+        chrom: String,
+        /// What the names are checked against: "the genome", ….
+        reference: &'static str,
+        /// Some of the known names, then how to fix it (a naming mismatch, an option that skips
+        /// such lines) if anything says.
+        context: String,
+    },
+    /// A line of a BED-like file past its chromosome's end: almost always another assembly.
+    #[error(
+        "{path}:{line}: {interval} runs off the end of {chrom}, which is {len} bp long: are the \
+         genome and this file of the same assembly?",
+        path = .path.display()
+    )]
+    OffChromEndAt {
+        path: PathBuf,
+        line: u64,
+        interval: Interval,
+        chrom: String,
+        len: u64,
+    },
+    /// A BED-like file none of whose lines is on a known chromosome: a naming mismatch (`21`
+    /// against `chr21`) or a file of another organism, never something to ignore.
+    #[error(
+        "{path}: none of its {lines} intervals is on a chromosome of {reference}: it names \
+         {chroms}, {reference} has {context}",
+        path = .path.display()
+    )]
+    NoKnownChrom {
+        path: PathBuf,
+        lines: u64,
+        chroms: String,
+        reference: &'static str,
+        /// As in [`Error::UnknownChromAt`].
+        context: String,
+    },
     #[error(
         "{path}: gzip-compressed but not bgzip, so it cannot be indexed for random access; \
          recompress it with `zcat {path} | bgzip > genome.fa.gz` (bgzip is in htslib/samtools)",
@@ -39,8 +100,9 @@ pub enum Error {
     #[error("{path}: {message}", path = .path.display())]
     InvalidIndex { path: PathBuf, message: String },
     #[error(
-        "{path}: byte {byte:?} where {interval} should have a base; the .fai index does not \
-         match the file, delete it to rebuild",
+        "{path}: byte {byte:?} where {interval} should have a base: the FASTA holds a \
+         character that is not a letter there, or was edited inside a line after it was indexed \
+         (delete its .fai to rebuild it)",
         path = .path.display(),
         byte = char::from(*.byte)
     )]

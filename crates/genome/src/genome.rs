@@ -1,8 +1,8 @@
 use std::{
-    fs::File,
+    fs::{self, File},
     io::{self, Read},
     ops::Range,
-    path::{Path, PathBuf},
+    path::Path,
 };
 
 use noodles::bgzf;
@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::{
     codes, fai,
-    storage::{self, BlockReader, Blocks, Format, Storage},
+    storage::{self, Blocks, Cursor, Format, Storage, Text},
     write_atomically, ChromSizes, Error, Interval, Locus, Result,
 };
 
@@ -19,9 +19,9 @@ use crate::{
 ///
 /// # How windows are read
 ///
-/// The file is cut into blocks: its BGZF blocks (from the `.gzi`), or 64 KiB pieces of a plain
-/// file. [`fetch_codes`](Self::fetch_codes) sorts the windows by file offset, splits them into
-/// runs, and rayon serves each run with positioned reads (`pread`, so threads share one `File`
+/// The file is cut into blocks: its BGZF blocks, or 64 KiB pieces of a plain file.
+/// [`fetch_codes`](Self::fetch_codes) sorts the windows by file offset, splits them into runs,
+/// and rayon serves each run with positioned reads (`pread`, so threads share one `File`
 /// without seeking) of only the blocks its windows touch, each block inflated once per run with
 /// libdeflate into a two-block cache; windows are then cut out of the line-wrapped text with the
 /// `.fai` geometry and mapped to codes.
@@ -37,13 +37,22 @@ use crate::{
 /// thread plus the output, whatever the genome's size. (rust-htslib's faidx would have matched
 /// pysam's per-window path, at the cost of building htslib with bindgen.)
 ///
-/// Indexes: `<fasta>.fai` (and `<fasta>.gzi` for bgzip) are read when present and built when
-/// missing; when they cannot be written beside the genome (a read-only directory) they are kept
-/// in memory only.
+/// # Indexes are checked, not trusted
+///
+/// An index from another version of the file serves shifted sequence without any error (a FASTA
+/// edited by whole lines keeps every byte where a base is expected), so on every open:
+/// - the BGZF block table is walked from the file itself (one small read per block); a
+///   `<fasta>.gzi` that lists other blocks is rewritten;
+/// - a `<fasta>.fai` older than the FASTA is rebuilt; a newer one is checked record by record
+///   (a few small reads each): its header line ends where the sequence starts, its first and
+///   last lines have the stated bases and line breaks, and the next header or the end of the
+///   file follows, so the records tile the file. One that does not match is rebuilt, with a
+///   warning saying why.
+///
+/// Indexes are written beside the genome when missing or rebuilt; when they cannot be (a
+/// read-only directory) they are kept in memory only.
 pub struct Genome {
-    path: PathBuf,
-    file: File,
-    storage: Storage,
+    text: Text,
     /// `.fai` records, in the order of `sizes`.
     records: Vec<fai::Record>,
     sizes: ChromSizes,
@@ -54,8 +63,9 @@ pub struct Genome {
 const MIN_RUN: usize = 256;
 
 impl Genome {
-    /// Opens a FASTA file, plain or bgzip (told apart by its first bytes), reading or building
-    /// its indexes. A gzip file that is not bgzip is refused: it cannot be read at random.
+    /// Opens a FASTA file, plain or bgzip (told apart by its first bytes), reading and checking
+    /// or building its indexes. A gzip file that is not bgzip is refused: it cannot be read at
+    /// random.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_owned();
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
@@ -70,21 +80,24 @@ impl Genome {
             },
             Format::Bgzf => Storage::Bgzf(load_blocks(&path, &file)?),
             Format::Gzip => return Err(Error::NotBgzip { path }),
+            Format::Other(format) => return Err(Error::UnsupportedCompression { path, format }),
         };
-        let records = load_fai(&path, &file, matches!(storage, Storage::Bgzf(_)))?;
-        check_fai_fits(&path, &records, storage.len())?;
-        let sizes = ChromSizes::from_records(&records, &fai::path_for(&path))?;
-        Ok(Self {
+        let text = Text {
             path,
             file,
             storage,
+        };
+        let records = load_fai(&text)?;
+        let sizes = ChromSizes::from_records(&records, &fai::path_for(&text.path))?;
+        Ok(Self {
+            text,
             records,
             sizes,
         })
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.text.path
     }
 
     /// Chromosome names and lengths, in FASTA order.
@@ -94,7 +107,7 @@ impl Genome {
 
     /// True for a bgzip-compressed FASTA.
     pub fn is_bgzf(&self) -> bool {
-        matches!(self.storage, Storage::Bgzf(_))
+        matches!(self.text.storage, Storage::Bgzf(_))
     }
 
     /// Codes of one interval, of any length.
@@ -153,10 +166,10 @@ impl Genome {
         }
         let run = (windows.len() / (rayon::current_num_threads() * 16)).max(MIN_RUN);
         let serve = |(rows, idx): (&mut [u8], &[u32])| -> Result<()> {
-            let mut cursor = Cursor::new(self);
+            let mut cursor = Cursor::new(&self.text);
             for (row, &i) in rows.chunks_exact_mut(window_len).zip(idx) {
                 let (id, range) = &ranges[i as usize];
-                cursor.encode(*id, range.clone(), &windows[i as usize], row)?;
+                self.encode(&mut cursor, *id, range.clone(), &windows[i as usize], row)?;
             }
             progress(idx.len());
             Ok(())
@@ -185,81 +198,20 @@ impl Genome {
             Ok(())
         }
     }
-}
-
-/// One thread's view of the file: the last two blocks read, so windows visited in file order
-/// read each block once.
-struct Cursor<'g> {
-    genome: &'g Genome,
-    reader: BlockReader,
-    slots: [(Option<usize>, Vec<u8>); 2],
-    /// The slot used last; the other is replaced next.
-    last: usize,
-    /// Text of a window that straddles blocks.
-    joined: Vec<u8>,
-}
-
-impl<'g> Cursor<'g> {
-    fn new(genome: &'g Genome) -> Self {
-        Self {
-            genome,
-            reader: BlockReader::default(),
-            slots: Default::default(),
-            last: 0,
-            joined: Vec::new(),
-        }
-    }
-
-    /// Makes block `k` resident; returns its slot.
-    fn load(&mut self, k: usize) -> Result<usize> {
-        let slot = match self.slots.iter().position(|(b, _)| *b == Some(k)) {
-            Some(slot) => slot,
-            None => {
-                let slot = 1 - self.last;
-                let g = self.genome;
-                let (block, data) = &mut self.slots[slot];
-                *block = None;
-                self.reader
-                    .read_block(&g.storage, k, &g.file, &g.path, data)?;
-                *block = Some(k);
-                slot
-            }
-        };
-        self.last = slot;
-        Ok(slot)
-    }
 
     /// Writes the codes of `window` (whose text is at `range` of chromosome `id`) into `row`.
     fn encode(
-        &mut self,
+        &self,
+        cursor: &mut Cursor,
         id: usize,
         range: Range<u64>,
         window: &impl Locus,
         row: &mut [u8],
     ) -> Result<()> {
-        let storage = &self.genome.storage;
-        let first = storage.block_of(range.start);
-        let last = storage.block_of(range.end - 1);
-        let text: &[u8] = if first == last {
-            let slot = self.load(first)?;
-            let base = storage.block_start(first);
-            &self.slots[slot].1[(range.start - base) as usize..(range.end - base) as usize]
-        } else {
-            self.joined.clear();
-            for k in first..=last {
-                let slot = self.load(k)?;
-                let base = storage.block_start(k);
-                let data = &self.slots[slot].1;
-                let from = range.start.saturating_sub(base) as usize;
-                let to = ((range.end - base) as usize).min(data.len());
-                self.joined.extend_from_slice(&data[from..to]);
-            }
-            &self.joined
-        };
-        let record = &self.genome.records[id];
-        if let Err(byte) = codes::encode_wrapped(text, record, window.start(), row) {
+        let text = cursor.bytes(range)?;
+        if let Err(byte) = codes::encode_wrapped(text, &self.records[id], window.start(), row) {
             return Err(Error::BadSequence {
-                path: self.genome.path.clone(),
+                path: self.text.path.clone(),
                 interval: window.to_interval(),
                 byte,
             });
@@ -268,40 +220,85 @@ impl<'g> Cursor<'g> {
     }
 }
 
+/// The block table of a bgzip file, walked from the file; the `.gzi` is (re)written when missing
+/// or different.
 fn load_blocks(path: &Path, file: &File) -> Result<Blocks> {
+    let blocks = Blocks::scan(file, path)?;
     let gzi = storage::gzi_path(path);
-    match bgzf::gzi::fs::read(&gzi) {
-        Ok(index) => Blocks::from_gzi(&index, file, path).map_err(|e| match e {
-            Error::Bgzf { reason, offset, .. } => Error::InvalidIndex {
-                path: gzi.clone(),
-                message: format!(
-                    "does not match {} (block at byte {offset}: {reason}); delete it to rebuild",
-                    path.display()
-                ),
-            },
-            other => other,
-        }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let blocks = Blocks::scan(file, path)?;
-            save_index(&gzi, |tmp| bgzf::gzi::fs::write(tmp, &blocks.to_gzi()));
-            Ok(blocks)
-        }
-        Err(e) => Err(Error::InvalidIndex {
-            path: gzi,
-            message: format!("cannot read: {e}"),
-        }),
+    let problem = match bgzf::gzi::fs::read(&gzi) {
+        Ok(index) if blocks.agrees_with(&index) => return Ok(blocks),
+        Ok(_) => Some("it lists other blocks than the file holds".to_owned()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => Some(format!("cannot read it: {e}")),
+    };
+    if let Some(problem) = problem {
+        tracing::warn!(index = %gzi.display(), %problem, "the .gzi does not match its bgzip file; rewriting it");
     }
+    save_index(&gzi, |tmp| bgzf::gzi::fs::write(tmp, &blocks.to_gzi()));
+    Ok(blocks)
 }
 
-fn load_fai(path: &Path, file: &File, bgzf: bool) -> Result<Vec<fai::Record>> {
-    let fai_path = fai::path_for(path);
-    if fai_path.exists() {
-        return fai::read(&fai_path);
+/// What is beside a FASTA as its `.fai`.
+enum Existing {
+    Missing,
+    Valid(Vec<fai::Record>),
+    /// Why it cannot serve this file.
+    Stale(String),
+}
+
+fn existing_fai(text: &Text, fai_path: &Path) -> Result<Existing> {
+    let index_time = match fs::metadata(fai_path) {
+        Ok(meta) => meta.modified().ok(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Missing),
+        Err(e) => return Err(Error::io(fai_path, e)),
+    };
+    let fasta_time = text
+        .file
+        .metadata()
+        .map_err(|e| Error::io(&text.path, e))?
+        .modified()
+        .ok();
+    // An edit that keeps the file's shape (a base replaced) is visible in the times only.
+    if let (Some(index), Some(fasta)) = (index_time, fasta_time) {
+        if index < fasta {
+            return Ok(Existing::Stale("it is older than the FASTA".into()));
+        }
     }
-    tracing::info!(fasta = %path.display(), "building the FASTA index (.fai)");
-    let file = file.try_clone().map_err(|e| Error::io(path, e))?;
-    let reader = storage::text_reader(bgzf, file).map_err(|e| Error::io(path, e))?;
-    let records = fai::build(reader, path)?;
+    let records = match fai::read(fai_path) {
+        Ok(records) => records,
+        Err(Error::Parse { line, message, .. }) => {
+            return Ok(Existing::Stale(format!("line {line}: {message}")))
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(match fai::mismatch(&records, text)? {
+        None => Existing::Valid(records),
+        Some(reason) => Existing::Stale(reason),
+    })
+}
+
+/// The `.fai` records of `text`: the existing index when it matches the file, else built from
+/// the file (and saved beside it when possible).
+fn load_fai(text: &Text) -> Result<Vec<fai::Record>> {
+    let fai_path = fai::path_for(&text.path);
+    match existing_fai(text, &fai_path)? {
+        Existing::Valid(records) => return Ok(records),
+        Existing::Missing => {
+            tracing::info!(fasta = %text.path.display(), "building the FASTA index (.fai)")
+        }
+        Existing::Stale(reason) => tracing::warn!(
+            index = %fai_path.display(),
+            %reason,
+            "the .fai does not match its FASTA; rebuilding it"
+        ),
+    }
+    let file = text
+        .file
+        .try_clone()
+        .map_err(|e| Error::io(&text.path, e))?;
+    let bgzf = matches!(text.storage, Storage::Bgzf(_));
+    let reader = storage::text_reader(bgzf, file).map_err(|e| Error::io(&text.path, e))?;
+    let records = fai::build(reader, &text.path)?;
     save_index(&fai_path, |tmp| fai::write(tmp, &records));
     Ok(records)
 }
@@ -317,28 +314,4 @@ fn save_index(path: &Path, write: impl FnOnce(&Path) -> io::Result<()>) {
             "cannot write the index beside the genome; keeping it in memory"
         ),
     }
-}
-
-/// An index from another version of the file would silently serve wrong bases; the cheap check
-/// that every sequence ends inside the file catches truncated or replaced files.
-fn check_fai_fits(path: &Path, records: &[fai::Record], len: u64) -> Result<()> {
-    for r in records {
-        let end = if r.length == 0 {
-            r.offset
-        } else {
-            r.byte_range(0, r.length).end
-        };
-        if end > len {
-            return Err(Error::InvalidIndex {
-                path: fai::path_for(path),
-                message: format!(
-                    "{} ends at byte {end} but {} holds {len} bytes of text; the index is \
-                     stale, delete it to rebuild",
-                    r.name,
-                    path.display()
-                ),
-            });
-        }
-    }
-    Ok(())
 }

@@ -2,8 +2,9 @@ use std::fmt;
 
 /// A genomic interval in BED coordinates: 0-based, half-open (`start..end`).
 ///
-/// Displayed as `chrom:start-end` with the same 0-based half-open numbers (not a samtools region
-/// string, which is 1-based inclusive; see [`Interval::to_region_string`]).
+/// Displayed as `chrom:start-end` with the same 0-based half-open numbers, the [`window_name`]
+/// convention (not a samtools region string, which is 1-based inclusive; see
+/// [`Interval::to_region_string`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Interval {
     pub chrom: String,
@@ -49,8 +50,27 @@ impl Interval {
 
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}-{}", self.chrom, self.start, self.end)
+        write_name(f, &self.chrom, self.start, self.end)
     }
+}
+
+/// The name tfbind gives a window or region that has none (tfbind-peaks' windows, the rows of
+/// tfbind-predict): `chrom:start-end` with the BED start and end, so the 0-based start, as
+/// [`Interval`] displays; not samtools' 1-based region string.
+///
+/// # Examples
+/// ```
+/// // The 200 bases 101..=300 of chr21, counted from 1.
+/// assert_eq!(tfbind_genome::window_name("chr21", 100, 300), "chr21:100-300");
+/// ```
+pub fn window_name(chrom: &str, start: u64, end: u64) -> String {
+    let mut name = String::with_capacity(chrom.len() + 22);
+    write_name(&mut name, chrom, start, end).expect("writing to a String cannot fail");
+    name
+}
+
+fn write_name(out: &mut impl fmt::Write, chrom: &str, start: u64, end: u64) -> fmt::Result {
+    write!(out, "{chrom}:{start}-{end}")
 }
 
 /// Anything with a chromosome and BED coordinates, so callers can fetch their own window records

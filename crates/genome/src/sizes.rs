@@ -121,8 +121,29 @@ impl ChromSizes {
         Ok(id)
     }
 
+    /// The genome's name for `chrom` when `chrom` is not one but adding or removing a `chr`
+    /// prefix makes it one (UCSC `chr21` against Ensembl `21`).
+    ///
+    /// # Examples
+    /// ```
+    /// let sizes = tfbind_genome::ChromSizes::new([("chr21".to_string(), 10)]).unwrap();
+    /// assert_eq!(sizes.renamed("21"), Some("chr21"));
+    /// assert_eq!(sizes.renamed("chr21"), None);
+    /// assert_eq!(sizes.renamed("chr22"), None);
+    /// ```
+    pub fn renamed(&self, chrom: &str) -> Option<&str> {
+        if self.id(chrom).is_some() {
+            return None;
+        }
+        let id = match chrom.strip_prefix("chr") {
+            Some(bare) => self.id(bare),
+            None => self.id(&format!("chr{chrom}")),
+        }?;
+        Some(self.entries[id].0.as_str())
+    }
+
     /// A short list of the names for error messages; whole genomes have thousands of contigs.
-    fn describe_names(&self) -> String {
+    pub(crate) fn describe_names(&self) -> String {
         const SHOWN: usize = 5;
         let mut s = self
             .entries

@@ -5,6 +5,7 @@ use std::{
     fs,
     io::{Read, Write},
     path::{Path, PathBuf},
+    time::{Duration, SystemTime},
 };
 
 use noodles::bgzf;
@@ -220,6 +221,21 @@ fn plain_gzip_is_refused_with_advice() {
 }
 
 #[test]
+fn empty_genomes_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("empty.fa");
+    fs::write(&plain, "").unwrap();
+    // Only bgzip's end-of-file block: a BGZF file of no block with data.
+    let bgzip = dir.path().join("empty.fa.gz");
+    write_bgzf(&bgzip, b"");
+    for path in [plain, bgzip] {
+        let e = Genome::open(&path).err().unwrap();
+        assert!(matches!(e, Error::Index { .. }), "{e}");
+        assert!(e.to_string().contains("no FASTA record"), "{e}");
+    }
+}
+
+#[test]
 fn truncated_bgzip_is_an_error_naming_the_file() {
     let f = fixture();
     let bytes = fs::read(&f.bgzip).unwrap();
@@ -230,31 +246,293 @@ fn truncated_bgzip_is_an_error_naming_the_file() {
     assert!(e.to_string().contains("cut.fa.gz"), "{e}");
 }
 
+/// Sets the modification time of `path`.
+fn set_mtime(path: &Path, time: SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+}
+
+/// Makes `fasta` an hour older than its `.fai`, so that only the content can tell that the
+/// index is stale.
+fn age_before_index(fasta: &Path) {
+    let fai = index_path(fasta, "fai");
+    let indexed = fs::metadata(&fai).unwrap().modified().unwrap();
+    set_mtime(fasta, indexed - Duration::from_secs(3600));
+}
+
+fn index_path(fasta: &Path, ext: &str) -> PathBuf {
+    PathBuf::from(format!("{}.{ext}", fasta.display()))
+}
+
 #[test]
 fn corrupt_block_is_detected_when_read() {
     let f = fixture();
     Genome::open(&f.bgzip).unwrap();
-    let mut bytes = fs::read(&f.bgzip).unwrap();
-    // Flip a byte in the middle of the compressed data of the first block; keep the indexes.
+    let gzi = fs::read(index_path(&f.bgzip, "gzi")).unwrap();
+    let second_block = u64::from_le_bytes(gzi[8..16].try_into().unwrap()) as usize;
+    let pristine = fs::read(&f.bgzip).unwrap();
+    // A byte of the compressed data of the second block, which holds the middle of chrA and
+    // which opening does not read: found when a window in it is read.
+    let mut bytes = pristine.clone();
+    bytes[second_block + 200] ^= 0xff;
+    fs::write(&f.bgzip, &bytes).unwrap();
+    age_before_index(&f.bgzip);
+    let genome = Genome::open(&f.bgzip).unwrap();
+    assert!(genome.fetch(&Interval::new("chrA", 0, 100)).is_ok());
+    let e = genome
+        .fetch(&Interval::new("chrA", 80_000, 80_100))
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Bgzf { offset, .. } if offset == second_block as u64),
+        "{e}"
+    );
+    // The first block holds chrA's header, which opening checks.
+    let mut bytes = pristine;
     bytes[200] ^= 0xff;
     fs::write(&f.bgzip, &bytes).unwrap();
-    let genome = Genome::open(&f.bgzip).unwrap();
-    let e = genome.fetch(&Interval::new("chrA", 0, 100)).unwrap_err();
+    age_before_index(&f.bgzip);
+    let e = Genome::open(&f.bgzip).err().unwrap();
     assert!(matches!(e, Error::Bgzf { offset: 0, .. }), "{e}");
 }
 
+/// Asserts that `genome` serves exactly `seqs` (names, lengths and every base).
+fn assert_serves(genome: &Genome, seqs: &[(String, Vec<u8>)], what: &str) {
+    let sizes: Vec<(&str, u64)> = genome.sizes().iter().collect();
+    let want: Vec<(&str, u64)> = seqs
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.len() as u64))
+        .collect();
+    assert_eq!(sizes, want, "{what}");
+    for (name, seq) in seqs {
+        let whole = Interval::new(name.clone(), 0, seq.len() as u64);
+        assert!(
+            genome.fetch(&whole).unwrap() == expected_codes(seq, 0, seq.len() as u64),
+            "{what}: {name} differs"
+        );
+    }
+}
+
+/// Writes `text` as a plain and as a bgzip FASTA in `dir`.
+fn write_both(dir: &Path, text: &[u8]) -> [PathBuf; 2] {
+    let plain = dir.join("g.fa");
+    fs::write(&plain, text).unwrap();
+    let bgzip = dir.join("g.fa.gz");
+    write_bgzf(&bgzip, text);
+    [plain, bgzip]
+}
+
+/// The issue this guards against: a FASTA edited by whole lines after indexing keeps every
+/// byte where the stale index expects a base, so it served sequence shifted by a line, without
+/// an error. Every whole-line edit, of every record, must be seen from the content alone (the
+/// FASTA is made older than its index) and the index rebuilt.
 #[test]
-fn stale_index_is_refused() {
+fn fasta_edited_by_whole_lines_after_indexing_is_reindexed() {
+    // Whole lines of 60 bases end the first and last records, so an added line there still
+    // ends in a full line.
+    let original = vec![
+        ("first".to_string(), sequence(6_000, 11)),
+        ("mid".to_string(), sequence(1_000, 12)),
+        ("last".to_string(), sequence(3_000, 13)),
+    ];
+    let line = |seq: &[u8], k: usize| seq[k * 60..(k * 60 + 60).min(seq.len())].to_vec();
+    for record in 0..original.len() {
+        let n_lines = original[record].1.len().div_ceil(60);
+        for k in [0, n_lines / 2, n_lines - 1] {
+            for add in [false, true] {
+                let mut edited = original.clone();
+                let seq = &mut edited[record].1;
+                let at = k * 60;
+                if add {
+                    let copy = line(&original[record].1, k);
+                    seq.splice(at..at, copy);
+                } else {
+                    seq.drain(at..(at + 60).min(seq.len()));
+                }
+                // A last line shorter than 60 stays last: removing a full line before it
+                // keeps the wrapping valid.
+                let records = |seqs: &[(String, Vec<u8>)]| -> Vec<u8> {
+                    let r: Vec<(&str, &[u8])> =
+                        seqs.iter().map(|(n, s)| (n.as_str(), &s[..])).collect();
+                    fasta_text(&r, 60, false)
+                };
+                let what = format!(
+                    "{} line {k} of {}",
+                    if add { "added" } else { "removed" },
+                    original[record].0
+                );
+                let dir = tempfile::tempdir().unwrap();
+                for path in write_both(dir.path(), &records(&original)) {
+                    let indexed = Genome::open(&path).unwrap();
+                    assert_serves(&indexed, &original, "before the edit");
+                    let text = records(&edited);
+                    if path.extension().unwrap() == "gz" {
+                        write_bgzf(&path, &text);
+                    } else {
+                        fs::write(&path, &text).unwrap();
+                    }
+                    age_before_index(&path);
+                    let genome = Genome::open(&path).unwrap();
+                    assert_serves(&genome, &edited, &format!("{what} ({})", path.display()));
+                    // The rebuilt index was written: the next open finds it valid.
+                    let fai = fs::read_to_string(index_path(&path, "fai")).unwrap();
+                    let length = fai.lines().nth(record).unwrap().split('\t').nth(1).unwrap();
+                    assert_eq!(length, edited[record].1.len().to_string(), "{what}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn record_appended_after_indexing_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seqs = vec![("a".to_string(), sequence(500, 1))];
+    let text = |seqs: &[(String, Vec<u8>)]| {
+        let r: Vec<(&str, &[u8])> = seqs.iter().map(|(n, s)| (n.as_str(), &s[..])).collect();
+        fasta_text(&r, 60, false)
+    };
+    for path in write_both(dir.path(), &text(&seqs)) {
+        Genome::open(&path).unwrap();
+    }
+    seqs.push(("b".to_string(), sequence(300, 2)));
+    for path in write_both(dir.path(), &text(&seqs)) {
+        age_before_index(&path);
+        assert_serves(&Genome::open(&path).unwrap(), &seqs, "appended");
+    }
+}
+
+#[test]
+fn fasta_newer_than_its_index_is_reindexed() {
     let f = fixture();
-    let fai = f.plain.with_extension("fa.fai");
-    fs::write(&fai, "chrA\t9000000\t24\t60\t61\n").unwrap();
-    let e = Genome::open(&f.plain).err().unwrap();
-    assert!(matches!(e, Error::InvalidIndex { .. }), "{e}");
-    // An index whose offsets are off lands on line breaks and description text.
-    fs::write(&fai, "chrA\t150001\t3\t60\t61\n").unwrap();
-    let genome = Genome::open(&f.plain).unwrap();
-    let e = genome.fetch(&Interval::new("chrA", 0, 100)).unwrap_err();
-    assert!(matches!(e, Error::BadSequence { .. }), "{e}");
+    for path in [&f.plain, &f.bgzip] {
+        Genome::open(path).unwrap();
+        let fai = index_path(path, "fai");
+        let built = fs::read(&fai).unwrap();
+        // A blank line at its end leaves the index valid: rewriting it shows it was rebuilt.
+        let mut padded = built.clone();
+        padded.push(b'\n');
+        fs::write(&fai, &padded).unwrap();
+        let indexed = fs::metadata(&fai).unwrap().modified().unwrap();
+        set_mtime(path, indexed - Duration::from_secs(3600));
+        Genome::open(path).unwrap();
+        assert_eq!(
+            fs::read(&fai).unwrap(),
+            padded,
+            "an older FASTA keeps its index"
+        );
+        set_mtime(path, indexed + Duration::from_secs(1));
+        check_all(&Genome::open(path).unwrap(), &f.seqs);
+        assert_eq!(
+            fs::read(&fai).unwrap(),
+            built,
+            "a newer FASTA rebuilds its index"
+        );
+    }
+}
+
+#[test]
+fn stale_index_in_a_read_only_place_is_rebuilt_in_memory() {
+    let f = fixture();
+    Genome::open(&f.plain).unwrap();
+    let fai = index_path(&f.plain, "fai");
+    let stale = "chrA\t150001\t3\t60\t61\nchrB\t1000\t152548\t60\t61\n";
+    fs::write(&fai, stale).unwrap();
+    // Root may write in read-only directories, so block the index's temporary file instead.
+    fs::create_dir(format!("{}.tmp-{}", fai.display(), std::process::id())).unwrap();
+    check_all(&Genome::open(&f.plain).unwrap(), &f.seqs);
+    assert_eq!(fs::read_to_string(&fai).unwrap(), stale);
+}
+
+#[test]
+fn index_that_does_not_fit_the_file_is_rebuilt() {
+    let f = fixture();
+    let fai = index_path(&f.plain, "fai");
+    let header = ">chrA some description\n".len();
+    for (stale, why) in [
+        (
+            "chrA\t9000000\t24\t60\t61\n".to_string(),
+            "runs past the end",
+        ),
+        (
+            "chrA\t150001\t3\t60\t61\n".to_string(),
+            "offset inside the header",
+        ),
+        (
+            format!("chrA\t150001\t{}\t60\t61\n", header + 61),
+            "one line late",
+        ),
+        (
+            format!("chrA\t150001\t{header}\t61\t62\n"),
+            "wrong line length",
+        ),
+        (
+            format!("chrA\t150061\t{header}\t60\t61\n"),
+            "60 bases too long",
+        ),
+        (
+            format!("chrA\t150001\t{header}\t60\t61\n"),
+            "records missing",
+        ),
+        ("chrA\tten\t1\t60\t61\n".to_string(), "malformed"),
+    ] {
+        fs::write(&fai, &stale).unwrap();
+        age_before_index(&f.plain);
+        check_all(&Genome::open(&f.plain).unwrap(), &f.seqs);
+        assert_ne!(
+            fs::read_to_string(&fai).unwrap(),
+            stale,
+            "{why}: not rebuilt"
+        );
+    }
+}
+
+#[test]
+fn corrupt_gzi_is_rewritten() {
+    let f = fixture();
+    Genome::open(&f.bgzip).unwrap();
+    let gzi_path = index_path(&f.bgzip, "gzi");
+    let built = fs::read(&gzi_path).unwrap();
+    let entries: Vec<(u64, u64)> = built[8..]
+        .chunks(16)
+        .map(|e| {
+            let c = u64::from_le_bytes(e[..8].try_into().unwrap());
+            let u = u64::from_le_bytes(e[8..].try_into().unwrap());
+            (c, u)
+        })
+        .collect();
+    let encode = |entries: &[(u64, u64)]| {
+        let mut bytes = (entries.len() as u64).to_le_bytes().to_vec();
+        for (c, u) in entries {
+            bytes.extend(c.to_le_bytes());
+            bytes.extend(u.to_le_bytes());
+        }
+        bytes
+    };
+    // Every block's uncompressed offset shifted by one line: each block's own size still agrees
+    // with its neighbours', so only the walk from the file's start tells.
+    let shifted: Vec<(u64, u64)> = entries.iter().map(|&(c, u)| (c, u + 61)).collect();
+    let mut some_shifted = entries.clone();
+    for e in &mut some_shifted[1..3] {
+        e.1 += 61;
+    }
+    let cases = [
+        (built[..built.len() - 5].to_vec(), "truncated"),
+        (encode(&shifted), "all shifted"),
+        (encode(&some_shifted), "two shifted"),
+        (encode(&entries[1..]), "a block missing"),
+        (encode(&[]), "empty"),
+        (b"not a gzi at all".to_vec(), "garbage"),
+    ];
+    for (gzi, what) in cases {
+        fs::write(&gzi_path, &gzi).unwrap();
+        let genome = Genome::open(&f.bgzip).unwrap();
+        check_all(&genome, &f.seqs);
+        assert_eq!(fs::read(&gzi_path).unwrap(), built, "{what}: not rewritten");
+    }
 }
 
 #[test]
@@ -379,4 +657,24 @@ fn last_line_without_line_break() {
             expected_codes(&seq, 900, 1_000)
         );
     }
+    // A one-line record without a line break has lines as wide as their bases: its index is
+    // read back (a second open) and kept.
+    let one_line = dir.path().join("y.fa");
+    fs::write(&one_line, ">y\nACGTN").unwrap();
+    Genome::open(&one_line).unwrap();
+    let written = || {
+        fs::metadata(index_path(&one_line, "fai"))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let first = written();
+    age_before_index(&one_line);
+    std::thread::sleep(Duration::from_millis(20));
+    let genome = Genome::open(&one_line).unwrap();
+    assert_eq!(
+        genome.fetch(&Interval::new("y", 0, 5)).unwrap(),
+        [0, 1, 2, 3, 4]
+    );
+    assert_eq!(written(), first, "the index was rebuilt");
 }

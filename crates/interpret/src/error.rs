@@ -58,6 +58,8 @@ pub enum InterpretError {
     Artifact(#[from] tfbind_artifact::Error),
     #[error(transparent)]
     Metrics(#[from] tfbind_metrics::MetricsError),
+    #[error(transparent)]
+    Genome(#[from] tfbind_genome::Error),
 }
 
 impl InterpretError {

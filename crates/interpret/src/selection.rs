@@ -1,17 +1,19 @@
 //! Which windows each analysis looks at, and the model's predictions for them.
 
-use std::collections::HashMap;
-use std::io::BufRead;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rand::seq::index::sample;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tfbind_dataset::Dataset;
-use tfbind_genome::{bed, Interval};
+use tfbind_genome::{
+    bed::{self, ChromCheck, UnknownChroms},
+    ChromSizes, Interval,
+};
 use tfbind_model::Model;
 
-use crate::error::{InterpretError, Result};
+use crate::error::Result;
 use crate::params::{SplitChoice, WindowSet};
 
 /// Predicted probabilities for a set of dataset rows, all tasks.
@@ -152,26 +154,29 @@ pub fn strongest_positives(
     rows
 }
 
-/// Reads the first three columns of a BED file; `#`, `track` and `browser` lines and blank lines
-/// are skipped.
-pub fn read_bed(path: &Path) -> Result<Vec<Interval>> {
-    let file = std::fs::File::open(path).map_err(InterpretError::io(path))?;
+/// Reads the intervals of a BED3+ file (plain, gzip or bgzip; `#`, `track` and `browser` lines
+/// and blank lines are skipped), checked against the chromosomes of `data`'s windows: the genome
+/// is not an input of this stage, and a line elsewhere can select no window. Such lines are
+/// skipped with a warning and their count; a file none of whose lines is on one of them is an
+/// error (a naming mismatch such as `21` against `chr21`, or another assembly).
+pub fn read_bed(path: &Path, data: &Dataset) -> Result<Vec<Interval>> {
+    let mut seen = HashSet::new();
+    // Of unknown length: only the names are checked.
+    let chroms = data
+        .windows
+        .iter()
+        .filter(|w| seen.insert(w.chrom.as_str()))
+        .map(|w| (w.chrom.clone(), u64::MAX));
+    let sizes = ChromSizes::new(chroms)?;
+    let mut reader = bed::Reader::open(path)?;
+    let mut check = ChromCheck::new(path, &sizes, UnknownChroms::Skip).reference("the dataset");
     let mut out = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(InterpretError::io(path))?;
-        let line = line.trim_end();
-        if bed::is_header(line.as_bytes()) {
-            continue;
+    while let Some(record) = reader.next_record()? {
+        if check.resolve(record.line, record.interval)?.is_some() {
+            out.push(record.interval.to_interval());
         }
-        let iv = bed::interval(line.as_bytes(), &mut bed::fields(line.as_bytes())).map_err(
-            |message| InterpretError::Parse {
-                path: path.to_path_buf(),
-                line: i + 1,
-                message,
-            },
-        )?;
-        out.push(iv.to_interval());
     }
+    check.finish()?;
     Ok(out)
 }
 
@@ -290,17 +295,41 @@ mod tests {
             "track name=x\n# c\nchr1\t100\t101\tpeak\nchr2\t0\t50\nchr1\t10\t450\n",
         )
         .unwrap();
-        let ivs = read_bed(&path).unwrap();
-        assert_eq!(ivs.len(), 3);
         let data = dataset();
+        let ivs = read_bed(&path, &data).unwrap();
+        assert_eq!(ivs.len(), 3);
         // chr2:0-50 ends where w2 starts; chr1:10-450 covers w0, w1 and reaches into w3.
         assert_eq!(overlapping_rows(&data, &ivs), [0, 1, 3]);
         assert_eq!(overlapping_rows(&data, &ivs[..2]), [1]);
 
         std::fs::write(&path, "chr1\t5\n").unwrap();
-        let err = read_bed(&path).unwrap_err().to_string();
+        let err = read_bed(&path, &data).unwrap_err().to_string();
         assert!(err.contains("w.bed:1:"), "{err}");
         std::fs::write(&path, "chr1\t5\t5\n").unwrap();
-        assert!(read_bed(&path).is_err());
+        assert!(read_bed(&path, &data).is_err());
+    }
+
+    #[test]
+    fn bed_chromosomes_are_checked_against_the_windows() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dataset();
+        // gzip, whatever the name; a line on a chromosome without windows is skipped.
+        let path = dir.path().join("w.bed");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"chrX\t0\t1000\nchr2\t60\t70\n").unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        assert_eq!(
+            read_bed(&path, &data).unwrap(),
+            [Interval::new("chr2", 60, 70)]
+        );
+        // None on the windows' chromosomes: an error, which names the `chr` mismatch.
+        std::fs::write(&path, "1\t0\t1000\n2\t0\t1000\n").unwrap();
+        let err = read_bed(&path, &data).unwrap_err().to_string();
+        assert!(
+            err.contains("w.bed: none of its 2 intervals is on a chromosome of the dataset"),
+            "{err}"
+        );
+        assert!(err.contains("(chr1, not 1)"), "{err}");
     }
 }

@@ -399,14 +399,25 @@ fn same_inputs_are_up_to_date_and_bad_inputs_fail_clearly() {
         "{err}"
     );
 
+    // A BED that overlaps no window, and one on none of the windows' chromosomes.
     let bed = scratch.path().join("none.bed");
-    std::fs::write(&bed, "chrX\t0\t100\n").unwrap();
-    let mut nowhere = base(path(&elsewhere));
-    nowhere.extend(["--windows".into(), path(&bed).into()]);
-    let o = interpret(&strs(&nowhere));
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("overlapping"));
-    assert!(!elsewhere.exists());
+    for (text, needle) in [
+        ("chrS\t100000000\t100000100\n", "overlapping"),
+        (
+            "chrX\t0\t100\n",
+            "none.bed: none of its 1 intervals is on a chromosome of the dataset: it \
+             names chrX, the dataset has chrS",
+        ),
+    ] {
+        std::fs::write(&bed, text).unwrap();
+        let mut nowhere = base(path(&elsewhere));
+        nowhere.extend(["--windows".into(), path(&bed).into()]);
+        let o = interpret(&strs(&nowhere));
+        assert_eq!(o.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(needle), "{err}");
+        assert!(!elsewhere.exists());
+    }
 
     // Only models with the same first layer compare; only windows of the model's length fit.
     let danq = scratch.path().join("danq");

@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use tfbind_artifact::InputRef;
 use tfbind_dataset::Regions;
-use tfbind_genome::ChromSizes;
+use tfbind_genome::{bed::UnknownChroms, ChromSizes};
 
 use crate::{
-    bed::{self, UnknownChroms},
-    labels,
+    bed, labels,
     narrowpeak::{self, PeakFile},
     output::{self, Outcome},
     params::BuildParams,
@@ -64,9 +63,6 @@ pub fn build(
             tracing::warn!(tf = %source.tf, path = %source.path.display(), "no peaks: its windows are all unbound (or NA)");
             stats.tfs_without_peaks.push(source.tf.clone());
         }
-        if file.skipped_unknown_chrom > 0 {
-            tracing::info!(tf = %source.tf, skipped = file.skipped_unknown_chrom, "peaks on chromosomes the genome lacks skipped");
-        }
     }
 
     let (seeds, seed_paths): (_, Vec<&Path>) = match &inputs.regions {
@@ -94,7 +90,7 @@ pub fn build(
     stats.off_end = off_end;
     if let Some(path) = &inputs.blacklist {
         stats.blacklisted =
-            windows::remove_blacklisted(&mut wins, bed::read_blacklist(path, sizes)?);
+            windows::remove_blacklisted(&mut wins, bed::read_blacklist(path, sizes, unknown)?);
     }
     stats.duplicates = windows::sort_dedup(&mut wins);
     if wins.is_empty() {

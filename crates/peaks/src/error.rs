@@ -14,43 +14,6 @@ pub enum Error {
         line: u64,
         message: String,
     },
-    /// Decompression failed: a truncated download or a damaged file.
-    #[error(
-        "{path}:{line}: truncated or corrupt gzip data ({cause}); the file is damaged or was \
-         not fully downloaded",
-        path = .path.display()
-    )]
-    Corrupt {
-        path: PathBuf,
-        line: u64,
-        cause: io::Error,
-    },
-    #[error(
-        "{path}: compressed with {format}, which tfbind-peaks does not read; give it plain, \
-         gzip or bgzip",
-        path = .path.display()
-    )]
-    UnsupportedCompression { path: PathBuf, format: &'static str },
-    /// An interval on a chromosome the genome lacks (a genome error, located in the input).
-    #[error(
-        "{path}:{line}: {cause}; --skip-unknown-chroms skips such lines",
-        path = .path.display()
-    )]
-    UnknownChrom {
-        path: PathBuf,
-        line: u64,
-        cause: tfbind_genome::Error,
-    },
-    /// An interval past the end of its chromosome: almost always another assembly's coordinates.
-    #[error(
-        "{path}:{line}: {cause}: are the genome and this file of the same assembly?",
-        path = .path.display()
-    )]
-    OutsideChrom {
-        path: PathBuf,
-        line: u64,
-        cause: tfbind_genome::Error,
-    },
     #[error(
         "{path}:{line}: its {width} bp window {window} runs off {chrom} ({len} bp); \
          --off-end shift, clip or drop handles such windows",

@@ -10,11 +10,13 @@ use std::{
 };
 
 use tfbind_dataset::{LabelMatrix, Regions, Window, BOUND, UNBOUND, UNKNOWN};
-use tfbind_genome::ChromSizes;
+use tfbind_genome::{
+    bed::{self, ChromCheck, UnknownChroms},
+    text::LineReader,
+    ChromSizes,
+};
 
 use crate::{
-    bed,
-    lines::LineReader,
     output::{self, Outcome},
     Error, Result, Summary,
 };
@@ -81,39 +83,32 @@ pub fn run_import(
 
 /// The windows of a BED4+, in file order, with the line each came from.
 fn read_windows(path: &Path, sizes: Option<&ChromSizes>) -> Result<(Vec<Window>, Vec<u64>)> {
-    let mut reader = LineReader::open(path)?;
+    let mut reader = bed::Reader::open(path)?;
+    let mut check = sizes.map(|sizes| ChromCheck::new(path, sizes, UnknownChroms::Error));
     let (mut windows, mut lines) = (Vec::new(), Vec::new());
-    while let Some((n, line)) = reader.next_line()? {
-        if bed::is_header(line) {
-            continue;
+    while let Some(mut record) = reader.next_record()? {
+        let iv = record.interval;
+        if let Some(check) = check.as_mut() {
+            check.resolve(record.line, iv)?;
         }
-        let mut fields = bed::fields(line);
-        let iv = bed::interval(line, &mut fields).map_err(|m| Error::at(path, n, m))?;
-        if let Some(sizes) = sizes {
-            sizes
-                .check(&iv.to_interval())
-                .map_err(|cause| Error::at(path, n, cause.to_string()))?;
-        }
-        let name = fields
+        let name = record
+            .rest
             .next()
             .filter(|name| !name.is_empty())
             .ok_or_else(|| {
-                Error::at(
-                    path,
-                    n,
-                    bed::too_few_fields(line, 4, "chrom start end name")
+                record.error(
+                    bed::too_few_fields(record.text, 4, "chrom start end name")
                         + ": the labels' `region` column refers to windows by name",
                 )
             })?;
-        let name =
-            std::str::from_utf8(name).map_err(|_| Error::at(path, n, "the name is not UTF-8"))?;
+        let name = std::str::from_utf8(name).map_err(|_| record.error("the name is not UTF-8"))?;
         windows.push(Window {
             chrom: iv.chrom.to_owned(),
             start: iv.start,
             end: iv.end,
             name: name.to_owned(),
         });
-        lines.push(n);
+        lines.push(record.line);
     }
     if windows.is_empty() {
         return Err(Error::Empty {

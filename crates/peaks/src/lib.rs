@@ -3,6 +3,8 @@
 //!
 //! - [`run_build`]: windows centred on accessible regions (e.g. DHS) or on merged peak summits,
 //!   labelled by an assignment rule ([`Assign`]) with optional NA rules ([`BuildParams`]).
+//!   Windows keep their region's BED name; the others are named `chrom:start-end` with the BED
+//!   start and end ([`tfbind_genome::window_name`], the convention tfbind-predict shares).
 //! - [`run_import`]: a precomputed matrix (windows BED + labels TSV) taken as it is.
 //!
 //! Inputs may be plain, gzip or bgzip (told apart by their first bytes). Every error names its
@@ -14,7 +16,6 @@ mod build;
 mod error;
 mod import;
 mod labels;
-mod lines;
 mod narrowpeak;
 mod output;
 mod params;

@@ -43,7 +43,7 @@ enum Command {
 /// Windows: --width bp, centred on the midpoint of each --regions interval (e.g. DHS clusters, as
 /// Novakovsky et al. 2021) and named by the region's BED name; without --regions, centred on the
 /// summits of all TFs pooled, summits within --merge-distance of a cluster's first sharing one
-/// window, named chrom:start-end. Windows are sorted in genome order, a window with the
+/// window, named chrom:start-end (BED start and end). Windows are sorted in genome order, a window with the
 /// coordinates of an earlier one is dropped, windows overlapping --blacklist are dropped, and
 /// windows running off a chromosome end follow --off-end.
 ///
@@ -61,10 +61,11 @@ enum Command {
 ///                              NA: use it when peak files cover only some chromosomes.
 /// The rules are recorded in the manifest.
 ///
-/// Checks: a peak or region on a chromosome the genome lacks is an error naming its file and line
-/// (--skip-unknown-chroms skips and counts them); so is one past a chromosome's end (another
-/// assembly?), a malformed or short line, start > end, a summit outside its peak, a truncated
-/// gzip, and two peak files for one TF. Blacklist lines on other chromosomes are ignored.
+/// Checks: a peak, region or blacklist line on a chromosome the genome lacks is an error naming
+/// its file and line (--skip-unknown-chroms skips them, with a warning and the count), and a file
+/// none of whose lines is on a chromosome of the genome always is (`1` against `chr1`); so is a
+/// line past a chromosome's end (another assembly?), a malformed or short line, start > end, a
+/// summit outside its peak, a truncated gzip, and two peak files for one TF.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 struct BuildArgs {
@@ -114,7 +115,8 @@ struct BuildArgs {
     /// training sets), drop, or error. [config: off_end; default: shift]
     #[arg(long, value_name = "WHAT", value_parser = OffEnd::NAMES.to_vec())]
     off_end: Option<String>,
-    /// Skip (and count) peaks and regions on chromosomes the genome lacks instead of failing.
+    /// Skip (and count) peak, region and blacklist lines on chromosomes the genome lacks instead
+    /// of failing.
     /// [config: skip_unknown_chroms]
     #[arg(long)]
     skip_unknown_chroms: bool,

@@ -1,15 +1,15 @@
 //! Peak files: ENCODE narrowPeak (BED6+4, the summit offset in field 10) or BED3+ (no summit:
-//! the midpoint stands for it). Parsed by hand for the reasons given in [`crate::bed`].
+//! the midpoint stands for it). Read with `tfbind_genome::bed`, whose module docs say why not
+//! with noodles.
 
 use std::path::Path;
 
-use tfbind_genome::ChromSizes;
-
-use crate::{
+use tfbind_genome::{
     bed::{self, UnknownChroms},
-    lines::LineReader,
-    Error, Result,
+    ChromSizes,
 };
+
+use crate::{bed::chrom_check, Result};
 
 /// One peak of a TF, on a chromosome of the genome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,58 +48,52 @@ const NARROWPEAK_FIELDS: usize = 10;
 /// Reads a peak file, plain, gzip or bgzip. It is narrowPeak when its name says so
 /// (`*.narrowPeak*`) or when its first record has 10 fields or more; then every line must have
 /// them, so a short (truncated) line is an error rather than a peak without a summit. A file
-/// without peaks is not an error: a ChIP-seq experiment can find none.
+/// without peaks is not an error: a ChIP-seq experiment can find none; a file with peaks on none
+/// of the genome's chromosomes is (see [`tfbind_genome::bed::ChromCheck`]).
 pub fn read_peaks(path: &Path, sizes: &ChromSizes, unknown: UnknownChroms) -> Result<PeakFile> {
     let named_narrowpeak = path
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.to_ascii_lowercase().contains(".narrowpeak"));
     let mut format = named_narrowpeak.then_some(PeakFormat::NarrowPeak);
-    let mut reader = LineReader::open(path)?;
+    let mut reader = bed::Reader::open(path)?;
+    let mut check = chrom_check(path, sizes, unknown);
     let mut peaks = Vec::new();
-    let mut skipped_unknown_chrom = 0;
-    while let Some((n, line)) = reader.next_line()? {
-        if bed::is_header(line) {
-            continue;
-        }
+    while let Some(mut record) = reader.next_record()? {
         let format = *format.get_or_insert_with(|| {
-            if bed::fields(line).count() >= NARROWPEAK_FIELDS {
+            if bed::fields(record.text).count() >= NARROWPEAK_FIELDS {
                 PeakFormat::NarrowPeak
             } else {
                 PeakFormat::Bed
             }
         });
-        let mut fields = bed::fields(line);
-        let iv = bed::interval(line, &mut fields).map_err(|m| Error::at(path, n, m))?;
+        let iv = record.interval;
         let summit = match format {
             PeakFormat::Bed => None,
             PeakFormat::NarrowPeak => {
-                let offset = fields.nth(NARROWPEAK_FIELDS - 4).ok_or_else(|| {
-                    Error::at(
-                        path,
-                        n,
-                        bed::too_few_fields(line, NARROWPEAK_FIELDS, "narrowPeak")
+                let offset = record.rest.nth(NARROWPEAK_FIELDS - 4).ok_or_else(|| {
+                    record.error(
+                        bed::too_few_fields(record.text, NARROWPEAK_FIELDS, "narrowPeak")
                             + " (a short or truncated line)",
                     )
                 })?;
-                summit_offset(offset, iv.end - iv.start).map_err(|m| Error::at(path, n, m))?
+                summit_offset(offset, iv.end - iv.start).map_err(|m| record.error(m))?
             }
         };
-        let Some(chrom) = bed::resolve(sizes, unknown, path, n, iv)? else {
-            skipped_unknown_chrom += 1;
+        let Some(chrom) = check.resolve(record.line, iv)? else {
             continue;
         };
         peaks.push(Peak {
-            chrom,
+            chrom: chrom as u32,
             start: iv.start,
             end: iv.end,
             summit: iv.start + summit.unwrap_or((iv.end - iv.start) / 2),
-            line: n,
+            line: record.line,
         });
     }
     Ok(PeakFile {
         peaks,
-        skipped_unknown_chrom,
+        skipped_unknown_chrom: check.finish()?,
         format: format.unwrap_or(PeakFormat::Bed),
     })
 }
@@ -126,6 +120,7 @@ fn summit_offset(field: &[u8], len: u64) -> std::result::Result<Option<u64>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn sizes() -> ChromSizes {
         ChromSizes::new([("chr1".to_string(), 10_000), ("chr2".to_string(), 500)]).unwrap()
@@ -184,13 +179,28 @@ mod tests {
 
     #[test]
     fn unknown_chromosomes_are_errors_or_skipped() {
+        use tfbind_genome::Error::{NoKnownChrom, OffChromEndAt, UnknownChromAt};
         let text = "chr1\t0\t10\nchrUn\t0\t10\n";
         let e = read("x.bed", text, UnknownChroms::Error).unwrap_err();
-        assert!(matches!(e, Error::UnknownChrom { line: 2, .. }), "{e}");
+        assert!(
+            matches!(e, Error::Genome(UnknownChromAt { line: 2, .. })),
+            "{e}"
+        );
+        assert!(e.to_string().contains("--skip-unknown-chroms"), "{e}");
         let f = read("x.bed", text, UnknownChroms::Skip).unwrap();
         assert_eq!((f.peaks.len(), f.skipped_unknown_chrom), (1, 1));
         let e = read("x.bed", "chr2\t400\t501\n", UnknownChroms::Skip).unwrap_err();
-        assert!(matches!(e, Error::OutsideChrom { line: 1, .. }), "{e}");
+        assert!(
+            matches!(e, Error::Genome(OffChromEndAt { line: 1, .. })),
+            "{e}"
+        );
+        // Skipping cannot make a file of none of the genome's chromosomes a file without peaks.
+        let e = read("x.bed", "1\t0\t10\n2\t0\t10\n", UnknownChroms::Skip).unwrap_err();
+        assert!(
+            matches!(e, Error::Genome(NoKnownChrom { lines: 2, .. })),
+            "{e}"
+        );
+        assert!(e.to_string().contains("chr1, not 1"), "{e}");
     }
 
     #[test]

@@ -88,7 +88,8 @@ pub struct BuildParams {
     /// window's centre.
     pub merge_distance: Option<u64>,
     pub off_end: OffEnd,
-    /// Skip (and count) peaks and regions on chromosomes the genome lacks, instead of failing.
+    /// Skip (and count) peak, region and blacklist lines on chromosomes the genome lacks,
+    /// instead of failing.
     pub skip_unknown_chroms: bool,
     /// A window that overlaps a peak of the TF without being bound by the rule is NA, not 0.
     pub na_overlap: bool,

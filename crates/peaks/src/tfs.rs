@@ -6,7 +6,9 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use crate::{bed, lines::LineReader, Error, Result};
+use tfbind_genome::{bed, text::LineReader};
+
+use crate::{Error, Result};
 
 /// A TF and its peak file.
 #[derive(Debug, Clone, PartialEq, Eq)]

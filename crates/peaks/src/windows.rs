@@ -171,7 +171,8 @@ pub(crate) fn sort_dedup(windows: &mut Vec<Win>) -> u64 {
     (before - windows.len()) as u64
 }
 
-/// The windows as the `regions` artifact holds them; unnamed ones are named `chrom:start-end`.
+/// The windows as the `regions` artifact holds them; unnamed ones are named `chrom:start-end`
+/// ([`tfbind_genome::window_name`]).
 pub(crate) fn to_dataset(windows: Vec<Win>, sizes: &ChromSizes) -> Vec<tfbind_dataset::Window> {
     windows
         .into_iter()
@@ -183,7 +184,7 @@ pub(crate) fn to_dataset(windows: Vec<Win>, sizes: &ChromSizes) -> Vec<tfbind_da
                 .to_owned();
             let name = w
                 .name
-                .unwrap_or_else(|| format!("{chrom}:{}-{}", w.start, w.end));
+                .unwrap_or_else(|| tfbind_genome::window_name(&chrom, w.start, w.end));
             tfbind_dataset::Window {
                 chrom,
                 start: w.start,

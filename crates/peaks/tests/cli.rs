@@ -356,13 +356,34 @@ fn duplicate_tf_names() {
 }
 
 #[test]
-fn blacklist_drops_windows_and_ignores_other_chromosomes() {
+fn blacklist_drops_windows_and_checks_its_chromosomes() {
     let s = Scratch::new();
     s.write("A.bed", "chr1\t100\t200\nchr1\t600\t700\n");
     s.write("bl.bed", "chrM\t0\t100\nchr1\t640\t641\n");
-    let json = s
-        .build(&["A.bed", "--blacklist", "bl.bed", "--json"])
-        .json();
+    // A blacklist of the whole assembly on part of it: its other chromosomes are named ...
+    let run = s.build(&["A.bed", "--blacklist", "bl.bed"]);
+    s.assert_fails(&run, 1, &["bl.bed:1:", "\"chrM\"", "--skip-unknown-chroms"]);
+    // ... and skipped (with a warning and the count) when asked.
+    let run = s.run(&[
+        "build",
+        "--genome",
+        &s.genome(),
+        "--out",
+        &s.out(),
+        "A.bed",
+        "--blacklist",
+        "bl.bed",
+        "--skip-unknown-chroms",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("skipped 1 lines on chromosomes the genome lacks"),
+        "{}",
+        run.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         (
             json["windows"].as_u64(),
@@ -370,6 +391,37 @@ fn blacklist_drops_windows_and_ignores_other_chromosomes() {
         ),
         (Some(1), Some(1))
     );
+}
+
+/// A blacklist named `1` against a genome named `chr1` removed nothing, without a word.
+#[test]
+fn inputs_naming_no_chromosome_of_the_genome_always_fail() {
+    let s = Scratch::new();
+    s.write("A.bed", "chr1\t100\t200\nchr1\t600\t700\n");
+    s.write("bl.bed", "1\t0\t1000\n2\t0\t100\n");
+    s.write("dhs.bed", "1\t0\t300\n");
+    s.write("B.bed", "1\t0\t300\n");
+    for (args, needles) in [
+        (
+            vec!["A.bed", "--blacklist", "bl.bed"],
+            vec!["bl.bed:1:", "chr1, not 1"],
+        ),
+        (
+            vec!["A.bed", "--blacklist", "bl.bed", "--skip-unknown-chroms"],
+            vec!["bl.bed: none of its 2 intervals", "1, 2", "chr1, not 1"],
+        ),
+        (
+            vec!["A.bed", "--regions", "dhs.bed", "--skip-unknown-chroms"],
+            vec!["dhs.bed: none of its 1 intervals", "chr1, not 1"],
+        ),
+        (
+            vec!["A.bed", "B.bed", "--skip-unknown-chroms"],
+            vec!["B.bed: none of its 1 intervals", "chr1, not 1"],
+        ),
+    ] {
+        let run = s.build(&args);
+        s.assert_fails(&run, 1, &needles);
+    }
 }
 
 #[test]

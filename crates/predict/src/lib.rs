@@ -4,35 +4,40 @@
 //! windows every `stride` bases, plus one window flush with the region's end, so every base is
 //! covered. A region shorter than the window is an error naming its line.
 //!
+//! Inputs are read with `tfbind_genome` (plain, gzip or bgzip): every error in a BED (a
+//! malformed line, an unknown chromosome, a region past its chromosome's end, truncated gzip,
+//! binary data) or a FASTA names the file and line, and an input without regions or records is
+//! an error naming the file.
+//!
 //! Outputs:
 //! - TSV, one row per window: `chrom start end name` then one probability per task, in the
 //!   order of the model's `tasks.txt` (for FASTA input, `chrom` is the record name and the
-//!   coordinates are 0-based offsets in it).
+//!   coordinates are 0-based offsets in it). `name` is the region's BED name (column 4), the
+//!   FASTA record's name, or for a BED3 region `chrom:start-end` with the region's BED start and
+//!   end ([`tfbind_genome::window_name`]: the 0-based start, as tfbind-peaks names windows).
 //! - bedGraph of one task: each window's probability over the bases nearer its centre than any
 //!   other window's of the same region, so entries of one region never overlap.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use flate2::read::MultiGzDecoder;
-use tfbind_genome::{bed, codes, Genome, Interval};
+use tfbind_genome::{
+    bed::{self, ChromCheck, UnknownChroms},
+    codes,
+    text::LineReader,
+    window_name, ChromSizes, Genome, Interval,
+};
 use tfbind_model::Model;
 
 pub type Result<T, E = PredictError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PredictError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error("{path}:{line}: {message}")]
     Line {
         path: PathBuf,
-        line: usize,
+        line: u64,
         message: String,
     },
     #[error("{path}: {message}")]
@@ -48,13 +53,6 @@ pub enum PredictError {
     Model(#[from] tfbind_model::ModelError),
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> PredictError + '_ {
-    move |source| PredictError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// A region to predict: BED coordinates (0-based, half-open) on a chromosome or FASTA record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
@@ -63,95 +61,86 @@ pub struct Region {
     pub end: u64,
     pub name: String,
     /// 1-based line of the input it came from, for errors.
-    pub line: usize,
+    pub line: u64,
 }
 
-/// Opens a text file that may be gzip or bgzip (told apart by its first bytes, not its name).
-fn open_text(path: &Path) -> Result<Box<dyn BufRead>> {
-    let mut file = BufReader::new(File::open(path).map_err(io_error(path))?);
-    let gzip = file
-        .fill_buf()
-        .map_err(io_error(path))?
-        .starts_with(&[0x1f, 0x8b]);
-    let reader: Box<dyn Read> = if gzip {
-        Box::new(MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    Ok(Box::new(BufReader::new(reader)))
-}
-
-/// Reads BED3+ regions (plain or gzip). Blank, `#`, `track` and `browser` lines are skipped; a
-/// region without a name (column 4) is named `chrom:start-end` (1-based, as samtools).
-pub fn read_bed(path: &Path) -> Result<Vec<Region>> {
+/// Reads BED3+ regions (plain, gzip or bgzip) on the chromosomes of `sizes`. Blank, `#`,
+/// `track` and `browser` lines are skipped; a region without a name (column 4) is named
+/// `chrom:start-end` with its BED start and end. A region on a chromosome the genome lacks or
+/// past its end is an error naming its line, and so is a file without regions.
+pub fn read_bed(path: &Path, sizes: &ChromSizes) -> Result<Vec<Region>> {
+    let mut reader = bed::Reader::open(path)?;
+    let mut check = ChromCheck::new(path, sizes, UnknownChroms::Error);
     let mut regions = Vec::new();
-    for (i, line) in open_text(path)?.lines().enumerate() {
-        let line = line.map_err(io_error(path))?;
-        let number = i + 1;
-        let line = line.trim_end();
-        if bed::is_header(line.as_bytes()) {
-            continue;
-        }
-        let bad = |message: String| PredictError::Line {
-            path: path.to_path_buf(),
-            line: number,
-            message,
-        };
-        let mut fields = bed::fields(line.as_bytes());
-        let iv = bed::interval(line.as_bytes(), &mut fields).map_err(bad)?;
-        let (chrom, start, end) = (iv.chrom.to_string(), iv.start, iv.end);
-        let name = match fields.next().filter(|n| !n.is_empty()) {
+    while let Some(mut record) = reader.next_record()? {
+        let iv = record.interval;
+        check.resolve(record.line, iv)?;
+        let name = match record.rest.next().filter(|n| !n.is_empty()) {
             Some(n) => String::from_utf8_lossy(n).into_owned(),
-            None => format!("{chrom}:{}-{end}", start + 1),
+            None => window_name(iv.chrom, iv.start, iv.end),
         };
         regions.push(Region {
-            chrom,
-            start,
-            end,
+            chrom: iv.chrom.to_owned(),
+            start: iv.start,
+            end: iv.end,
             name,
-            line: number,
+            line: record.line,
+        });
+    }
+    check.finish()?;
+    if regions.is_empty() {
+        return Err(PredictError::Input {
+            path: path.to_owned(),
+            message: "no regions in the file".into(),
         });
     }
     Ok(regions)
 }
 
-/// Reads FASTA records (plain or gzip) as regions over whole records and their sequence codes.
+/// Reads FASTA records (plain, gzip or bgzip) as regions over whole records and their sequence
+/// codes; a file without records is an error.
 pub fn read_fasta(path: &Path) -> Result<(Vec<Region>, Vec<Vec<u8>>)> {
     let mut regions: Vec<Region> = Vec::new();
     let mut sequences: Vec<Vec<u8>> = Vec::new();
-    for (i, line) in open_text(path)?.lines().enumerate() {
-        let line = line.map_err(io_error(path))?;
-        let line = line.trim_end();
-        if let Some(header) = line.strip_prefix('>') {
-            let name = header.split_whitespace().next().unwrap_or("").to_string();
+    let mut lines = LineReader::open(path)?;
+    while let Some((number, line)) = lines.next_line()? {
+        let bad = |message: String| PredictError::Line {
+            path: path.to_path_buf(),
+            line: number,
+            message,
+        };
+        let line = line.trim_ascii_end();
+        if let Some(header) = line.strip_prefix(b">") {
+            let name = header
+                .split(u8::is_ascii_whitespace)
+                .next()
+                .unwrap_or_default();
             if name.is_empty() {
-                return Err(PredictError::Line {
-                    path: path.to_path_buf(),
-                    line: i + 1,
-                    message: "a FASTA header without a name".into(),
-                });
+                return Err(bad("a FASTA header without a name".into()));
             }
+            let name = String::from_utf8_lossy(name).into_owned();
             regions.push(Region {
                 chrom: name.clone(),
                 start: 0,
                 end: 0,
                 name,
-                line: i + 1,
+                line: number,
             });
             sequences.push(Vec::new());
         } else if !line.is_empty() {
-            let seq = sequences.last_mut().ok_or_else(|| PredictError::Line {
-                path: path.to_path_buf(),
-                line: i + 1,
-                message: "sequence before the first '>' header".into(),
-            })?;
-            let encoded = codes::encode(line.as_bytes()).map_err(|byte| PredictError::Line {
-                path: path.to_path_buf(),
-                line: i + 1,
-                message: format!("'{}' is not a sequence letter", char::from(byte)),
-            })?;
+            let seq = sequences
+                .last_mut()
+                .ok_or_else(|| bad("sequence before the first '>' header".into()))?;
+            let encoded = codes::encode(line)
+                .map_err(|byte| bad(format!("{:?} is not a sequence letter", char::from(byte))))?;
             seq.extend(encoded);
         }
+    }
+    if regions.is_empty() {
+        return Err(PredictError::Input {
+            path: path.to_owned(),
+            message: "no FASTA record (a `>name` line, then its sequence)".into(),
+        });
     }
     for (region, seq) in regions.iter_mut().zip(&sequences) {
         region.end = seq.len() as u64;
@@ -448,6 +437,10 @@ mod tests {
         assert_eq!(segments, [(1000, 1200), (1200, 1400)]);
     }
 
+    fn sizes() -> ChromSizes {
+        ChromSizes::new([("chr1".to_string(), 1_000), ("chr2".to_string(), 500)]).unwrap()
+    }
+
     #[test]
     fn bed_and_fasta_inputs_with_errors_naming_the_line() {
         let dir = tempfile::tempdir().unwrap();
@@ -457,12 +450,13 @@ mod tests {
             "track name=x\nchr1\t10\t300\tpeak1\n# c\nchr2\t0\t250\n",
         )
         .unwrap();
-        let regions = read_bed(&bed).unwrap();
+        let regions = read_bed(&bed, &sizes()).unwrap();
         assert_eq!(regions.len(), 2);
-        assert_eq!(regions[1].name, "chr2:1-250");
+        // The BED start, as tfbind-peaks names windows (not samtools' 1-based start).
+        assert_eq!(regions[1].name, "chr2:0-250");
         assert_eq!(regions[1].line, 4);
         std::fs::write(&bed, "chr1\t10\t300\nchr1\t300\t10\n").unwrap();
-        let err = read_bed(&bed).unwrap_err().to_string();
+        let err = read_bed(&bed, &sizes()).unwrap_err().to_string();
         assert!(err.contains("r.bed:2:"), "{err}");
 
         let fa = dir.path().join("s.fa");
@@ -472,5 +466,75 @@ mod tests {
         assert_eq!((regions[0].end, regions[1].name.as_str()), (8, "b"));
         std::fs::write(&fa, "ACGT\n").unwrap();
         assert!(read_fasta(&fa).unwrap_err().to_string().contains("s.fa:1:"));
+    }
+
+    /// Each bad BED names the file and the line: (content, line, words of the message).
+    #[test]
+    fn bed_errors_name_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = "chr1\t0\t300\n".repeat(3);
+        let gzip = |text: &str| {
+            use std::io::Write as _;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(text.as_bytes()).unwrap();
+            gz.finish().unwrap()
+        };
+        let long: String = (0..20_000)
+            .map(|i| format!("chr1\t{}\t{}\n", i % 700, i % 700 + 300))
+            .collect();
+        let long_gz = gzip(&long);
+        let cases: Vec<(Vec<u8>, &str, &[&str])> = vec![
+            (
+                format!("{good}chrZ\t0\t300\n").into(),
+                ":4:",
+                &["\"chrZ\"", "not in the genome"],
+            ),
+            (format!("{good}1\t0\t300\n").into(), ":4:", &["chr1, not 1"]),
+            (
+                format!("{good}chr2\t300\t600\n").into(),
+                ":4:",
+                &["off the end of chr2", "500 bp"],
+            ),
+            (
+                [good.as_bytes(), b"\x7fELF\x02\x01\x00\n"].concat(),
+                ":4:",
+                &["binary"],
+            ),
+            (
+                long_gz[..long_gz.len() / 2].to_vec(),
+                ":",
+                &["truncated or corrupt gzip"],
+            ),
+        ];
+        for (i, (content, at, words)) in cases.into_iter().enumerate() {
+            let bed = dir.path().join(format!("bad{i}.bed"));
+            std::fs::write(&bed, content).unwrap();
+            let err = read_bed(&bed, &sizes()).unwrap_err().to_string();
+            assert!(err.contains(&format!("bad{i}.bed{at}")), "{err}");
+            for word in words {
+                assert!(err.contains(word), "{word:?} not in {err}");
+            }
+        }
+        // The truncated gzip is reported at the line reached, past the first ones.
+        let err = read_bed(&dir.path().join("bad4.bed"), &sizes()).unwrap_err();
+        let PredictError::Genome(tfbind_genome::Error::Corrupt { line, .. }) = err else {
+            panic!("{err}")
+        };
+        assert!(line > 1000, "{line}");
+    }
+
+    #[test]
+    fn empty_inputs_are_errors_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bed = dir.path().join("empty.bed");
+        std::fs::write(&bed, "track name=x\n# nothing\n\n").unwrap();
+        let err = read_bed(&bed, &sizes()).unwrap_err().to_string();
+        assert!(err.contains("empty.bed: no regions"), "{err}");
+        let fa = dir.path().join("empty.fa");
+        for text in ["", "\n\n"] {
+            std::fs::write(&fa, text).unwrap();
+            let err = read_fasta(&fa).unwrap_err().to_string();
+            assert!(err.contains("empty.fa: no FASTA record"), "{err}");
+        }
     }
 }

@@ -20,9 +20,10 @@ use tfbind_predict::{predict_regions, read_bed, read_fasta, Input, Outputs, Para
 /// windows every --stride bases plus one flush with the region's end; shorter ones are an error.
 ///
 /// --out is a TSV with a header, one row per window: chrom, start, end (BED coordinates; for
-/// FASTA, the record name and offsets in it), name (the BED name or chrom:start-end, the FASTA
-/// record name), then one probability per task in the model's order. --bedgraph writes one
-/// task's probabilities as bedGraph, each window covering the bases nearest its centre.
+/// FASTA, the record name and offsets in it), name (the BED name, else chrom:start-end with the
+/// BED start and end; the FASTA record name), then one probability per task in the model's
+/// order. --bedgraph writes one task's probabilities as bedGraph, each window covering the bases
+/// nearest its centre.
 /// Outputs are written to a temporary file and renamed, so they are complete or absent.
 #[derive(Parser)]
 #[command(name = "tfbind-predict", version, verbatim_doc_comment)]
@@ -147,7 +148,7 @@ fn main() -> ExitCode {
                 let genome_path = cli.genome.as_deref().expect("clap requires --genome");
                 genome = Genome::open(genome_path)
                     .with_context(|| format!("cannot open the genome {}", genome_path.display()))?;
-                (bed, read_bed(bed)?, Source::Genome(&genome))
+                (bed, read_bed(bed, genome.sizes())?, Source::Genome(&genome))
             }
             (None, Some(fa)) => {
                 let (regions, sequences) = read_fasta(fa)?;

@@ -84,7 +84,7 @@ impl Analysis {
         let bed_rows = match req.windows_bed {
             None => None,
             Some(bed) => {
-                let rows = overlapping_rows(&data, &read_bed(bed)?);
+                let rows = overlapping_rows(&data, &read_bed(bed, &data)?);
                 if rows.is_empty() {
                     return Err(InterpretError::NoWindows {
                         what: "attributions",
