@@ -1,13 +1,14 @@
 //! What every tfbind binary shares: common flags, logging, exit codes, configuration sections and
 //! progress bars. Binaries stay thin: parse arguments, call a library, report through this crate.
 
-mod atomic_file;
 mod config;
 mod progress;
 
-pub use atomic_file::AtomicFile;
 pub use config::{load_params, load_params_and_path, load_section, SECTIONS};
 pub use progress::{bar, spinner};
+/// Binaries take their shared utilities from this crate; the atomic-file helper itself lives with
+/// the artifacts, whose files it also writes.
+pub use tfbind_artifact::AtomicFile;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

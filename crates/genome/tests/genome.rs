@@ -199,7 +199,7 @@ fn crlf_and_short_lines() {
 fn index_is_kept_in_memory_when_it_cannot_be_written() {
     let f = fixture();
     // Root may write in read-only directories, so block the index's temporary file instead.
-    let tmp = format!("{}.fai.tmp-{}", f.plain.display(), std::process::id());
+    let tmp = tfbind_artifact::testing::atomic_file_temporary(&f.plain.with_extension("fa.fai"));
     fs::create_dir(&tmp).unwrap();
     let genome = Genome::open(&f.plain).unwrap();
     assert!(!f.plain.with_extension("fa.fai").exists());
