@@ -56,11 +56,6 @@ impl AtomicFile {
         file.commit()
     }
 
-    /// The path the file will have once committed.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Flushes and syncs the contents, renames the file into place and syncs its directory, so
     /// that after a crash the path holds either the old file or the whole new one.
     pub fn commit(mut self) -> Result<()> {
@@ -129,7 +124,6 @@ mod tests {
         let mut file = AtomicFile::create(&path).unwrap();
         writeln!(file.writer, "new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
-        assert_eq!(file.path(), path);
         file.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
         // No temporary file is left beside it.
