@@ -6,6 +6,16 @@ BIN=$ROOT/target/release
 export PATH=$BIN:$PATH
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# skip WHY: ends the test as skipped (exit 77, which scripts/test.sh counts apart), with one line.
+skip() { echo "skipped: $(basename "$0"): $*"; exit 77; }
+
+# shared_bundle: sets BUNDLE to the hg38 chr19-22 bundle beside the clone ($TFBIND_BUNDLE
+# overrides), or skips the test when it is not there (as the Rust tests do, through
+# tfbind_artifact::testing).
+shared_bundle() {
+  BUNDLE=${TFBIND_BUNDLE:-$ROOT/../shared/data/hg38-dhs-chr19-22}
+  [ -d "$BUNDLE" ] || skip "$BUNDLE not present"
+}
 trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 check() { local what=$1; shift; "$@" || fail "$what"; echo "ok - $what"; }
 

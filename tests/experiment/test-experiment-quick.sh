@@ -3,10 +3,10 @@
 # bundle: every table and the plot are produced and well formed, each model is measured on its
 # target's one fixed test set, fine-tuned models record their parents, and a rerun retrains nothing.
 source "$(dirname "$0")/../common.sh"
+shared_bundle
+data=$BUNDLE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-data="$ROOT/../shared/data/hg38-dhs-chr19-22"
-[ -f "$data/labels.tsv.gz" ] || fail "the shared bundle is missing: $data"
 
 start=$(date +%s)
 "$ROOT/scripts/experiment.sh" --quick --data "$data" --work "$tmp/work" --out "$tmp/out" \

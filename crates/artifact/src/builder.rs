@@ -2,6 +2,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::atomic::{sync_dir, AtomicFile};
 use crate::checksum::sha256_file;
 use crate::error::{Error, Result};
 use crate::manifest::{FileEntry, InputRef, Manifest, MANIFEST_FILE};
@@ -101,8 +102,7 @@ impl ArtifactBuilder {
             inputs: std::mem::take(&mut self.inputs),
             files,
         };
-        let manifest_path = self.tmp.join(MANIFEST_FILE);
-        std::fs::write(&manifest_path, manifest.render()?).map_err(Error::io(&manifest_path))?;
+        AtomicFile::write(self.tmp.join(MANIFEST_FILE), manifest.render()?)?;
 
         let (parent, name) = split_target(&self.target)?;
         if self.target.exists() {
@@ -116,6 +116,7 @@ impl ArtifactBuilder {
             std::fs::rename(&self.tmp, &self.target).map_err(Error::io(&self.target))?;
         }
         self.committed = true;
+        sync_dir(&parent)?;
         Artifact::open_unverified(&self.target)
     }
 }
@@ -135,7 +136,7 @@ fn replaceable(target: &Path) -> bool {
         || std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
 
-fn split_target(target: &Path) -> Result<(PathBuf, String)> {
+pub(crate) fn split_target(target: &Path) -> Result<(PathBuf, String)> {
     let name = target
         .file_name()
         .and_then(|n| n.to_str())
@@ -163,7 +164,9 @@ fn hostname() -> String {
         .unwrap_or_else(|_| "localhost".to_string())
 }
 
-fn remove_stale_temporaries(parent: &Path, name: &str) {
+/// Removes the temporary directories (of [`ArtifactBuilder`]) and files (of [`AtomicFile`]) for
+/// `name` that a killed process left in `parent`.
+pub(crate) fn remove_stale_temporaries(parent: &Path, name: &str) {
     let prefix = temp_prefix(name);
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -177,15 +180,20 @@ fn remove_stale_temporaries(parent: &Path, name: &str) {
         else {
             continue;
         };
+        // This process's own are live too: a builder replaces its own, and a second
+        // `AtomicFile` for one path is refused.
         let alive = Path::new(&format!("/proc/{pid}")).exists();
-        if !alive || pid == std::process::id() {
-            tracing::debug!(path = %entry.path().display(), "removing a stale temporary artifact");
-            let _ = std::fs::remove_dir_all(entry.path());
+        if !alive {
+            tracing::debug!(path = %entry.path().display(), "removing a stale temporary");
+            let _ = match entry.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(entry.path()),
+                _ => std::fs::remove_file(entry.path()),
+            };
         }
     }
 }
 
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+pub(crate) fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
     for entry in std::fs::read_dir(dir).map_err(Error::io(dir))? {
         let entry = entry.map_err(Error::io(dir))?;
         let path = entry.path();

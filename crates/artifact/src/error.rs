@@ -34,6 +34,25 @@ pub enum Error {
         found: u32,
         tool_version: String,
     },
+    #[error(
+        "{dir}: unknown artifact kind '{kind}'; this tfbind knows {}",
+        crate::kinds::KNOWN.map(|k| k.name).join(", ")
+    )]
+    UnknownKind { dir: PathBuf, kind: String },
+    #[error(
+        "{dir}: manifest file entry '{name}' {reason}: an entry must be a plain relative name \
+         inside the artifact directory"
+    )]
+    UnsafeFileEntry {
+        dir: PathBuf,
+        name: String,
+        reason: &'static str,
+    },
+    #[error(
+        "{dir}: file '{name}' is not listed in the manifest: the artifact was changed after it \
+         was written (remove the file, or rebuild the artifact)"
+    )]
+    UnlistedFile { dir: PathBuf, name: String },
     #[error("{dir}: file '{name}' listed in the manifest is missing")]
     MissingFile { dir: PathBuf, name: String },
     #[error(

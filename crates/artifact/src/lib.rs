@@ -9,12 +9,17 @@
 //! manifest pins inputs and parameters, a stage can tell that its output is already up to date and
 //! skip the work, which is what makes reruns from Make and Slurm cheap.
 
+mod atomic;
 mod builder;
 mod checksum;
 mod error;
+pub mod kinds;
 mod manifest;
 pub mod stage;
+#[doc(hidden)]
+pub mod testing;
 
+pub use atomic::AtomicFile;
 pub use builder::ArtifactBuilder;
 pub use checksum::{sha256_bytes, sha256_file};
 pub use error::{Error, Result};
@@ -79,6 +84,9 @@ impl Artifact {
             }
         };
         let manifest = Manifest::parse(&text, &manifest_path)?;
+        for entry in &manifest.files {
+            manifest::entry_path(&dir, &entry.name)?;
+        }
         Ok(Self {
             manifest_sha256: sha256_bytes(text.as_bytes()),
             content_sha256: manifest.content_sha256()?,
@@ -108,11 +116,34 @@ impl Artifact {
         Ok(())
     }
 
-    /// Checks that every file listed in the manifest is present with its recorded size and sha256.
+    /// Refuses an artifact of a kind this build does not know, or of a schema version it cannot
+    /// read: what [`expect_kind`](Self::expect_kind) checks for a reader of the kind it names.
+    pub fn expect_known_kind(&self) -> Result<Kind> {
+        let kind = Kind::known(&self.manifest.kind).ok_or_else(|| Error::UnknownKind {
+            dir: self.dir.clone(),
+            kind: self.manifest.kind.clone(),
+        })?;
+        self.expect_kind(kind)?;
+        Ok(kind)
+    }
+
+    /// Checks that every file listed in the manifest is present with its recorded size and sha256,
+    /// and that the directory holds no file the manifest does not list.
     pub fn verify(&self) -> Result<()> {
         use rayon::prelude::*;
+        let mut present = Vec::new();
+        builder::list_files(&self.dir, &self.dir, &mut present)?;
+        if let Some(name) = present
+            .into_iter()
+            .find(|n| n != MANIFEST_FILE && !self.has_file(n))
+        {
+            return Err(Error::UnlistedFile {
+                dir: self.dir.clone(),
+                name,
+            });
+        }
         self.manifest.files.par_iter().try_for_each(|entry| {
-            let path = self.dir.join(&entry.name);
+            let path = manifest::entry_path(&self.dir, &entry.name)?;
             let meta = std::fs::metadata(&path).map_err(|_| Error::MissingFile {
                 dir: self.dir.clone(),
                 name: entry.name.clone(),
@@ -159,8 +190,8 @@ impl Artifact {
 
     /// The path of a file inside the artifact; errors if the manifest does not list it.
     pub fn file(&self, name: &str) -> Result<PathBuf> {
-        if self.manifest.files.iter().any(|f| f.name == name) {
-            Ok(self.dir.join(name))
+        if self.has_file(name) {
+            manifest::entry_path(&self.dir, name)
         } else {
             Err(Error::MissingFile {
                 dir: self.dir.clone(),

@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -70,4 +70,41 @@ impl Manifest {
             message: e.to_string(),
         })
     }
+}
+
+/// The path of the file a manifest entry names, when the entry is a plain relative name
+/// (`/`-separated, no empty, `.` or `..` part, not absolute) and no symbolic link on the way takes
+/// it out of the artifact directory. A manifest is data from disk: an entry such as `../x` or
+/// `/etc/passwd` would otherwise make a reader open, and checksum, a file outside the artifact.
+pub(crate) fn entry_path(dir: &Path, name: &str) -> Result<PathBuf> {
+    let refuse = |reason: &'static str| Error::UnsafeFileEntry {
+        dir: dir.to_path_buf(),
+        name: name.to_string(),
+        reason,
+    };
+    if name.is_empty() {
+        return Err(refuse("is empty"));
+    }
+    if name.starts_with('/') {
+        return Err(refuse("is an absolute path"));
+    }
+    for part in name.split('/') {
+        match part {
+            "" => return Err(refuse("has an empty path component")),
+            "." => return Err(refuse("has a '.' component")),
+            ".." => return Err(refuse("has a '..' component")),
+            _ => {}
+        }
+    }
+    let path = dir.join(name);
+    // A file that does not exist is the reader's or `verify`'s to report as missing.
+    if let Ok(real) = path.canonicalize() {
+        let root = dir.canonicalize().map_err(Error::io(dir))?;
+        if !real.starts_with(&root) {
+            return Err(refuse(
+                "is a symbolic link that leaves the artifact directory",
+            ));
+        }
+    }
+    Ok(path)
 }

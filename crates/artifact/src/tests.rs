@@ -185,3 +185,109 @@ fn refuses_to_replace_a_directory_that_is_not_an_artifact() {
     std::fs::write(&file, "x").unwrap();
     assert!(ArtifactBuilder::new(&file, KIND, params(1), vec![]).is_err());
 }
+
+/// Rewrites the manifest of the artifact at `dir` with `edit`.
+fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut Manifest)) {
+    let path = dir.join(MANIFEST_FILE);
+    let mut manifest = Manifest::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+    edit(&mut manifest);
+    std::fs::write(&path, manifest.render().unwrap()).unwrap();
+}
+
+#[test]
+fn manifest_entries_outside_the_artifact_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A file outside the artifact whose checksum the hostile manifest states correctly.
+    let outside = tmp.path().join("secret.txt");
+    std::fs::write(&outside, "hello 1").unwrap();
+    let target = tmp.path().join("out");
+    let absolute = outside.display().to_string();
+    for bad in [
+        "../secret.txt",
+        absolute.as_str(),
+        "",
+        "sub/../../secret.txt",
+        "./a.txt",
+        "sub//b.bin",
+        "sub/",
+        "..",
+    ] {
+        build(&target, 1);
+        edit_manifest(&target, |m| m.files[0].name = bad.to_string());
+        for e in [
+            Artifact::open_unverified(&target).unwrap_err(),
+            Artifact::open(&target, KIND).unwrap_err(),
+        ] {
+            assert!(matches!(e, Error::UnsafeFileEntry { .. }), "{bad:?}: {e}");
+            let message = e.to_string();
+            assert!(message.contains(&format!("'{bad}'")), "{message}");
+            assert!(message.contains(&target.display().to_string()), "{message}");
+        }
+    }
+
+    // A listed file that is a symbolic link leaving the directory (here with the right size and
+    // checksum), when opening or when a reader asks for it later.
+    build(&target, 1);
+    std::fs::remove_file(target.join("a.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, target.join("a.txt")).unwrap();
+    let e = Artifact::open(&target, KIND).unwrap_err();
+    assert!(matches!(e, Error::UnsafeFileEntry { .. }), "{e}");
+    assert!(e.to_string().contains("symbolic link"), "{e}");
+
+    let a = build(&target, 1);
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("b.bin"), [1u8, 2, 3]).unwrap();
+    std::fs::remove_dir_all(target.join("sub")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, target.join("sub")).unwrap();
+    let e = a.file("sub/b.bin").unwrap_err();
+    assert!(matches!(e, Error::UnsafeFileEntry { .. }), "{e}");
+    assert!(e.to_string().contains("'sub/b.bin'"), "{e}");
+    assert_eq!(a.file("a.txt").unwrap(), target.join("a.txt"));
+}
+
+#[test]
+fn files_the_manifest_does_not_list_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    build(&target, 1);
+    std::fs::write(target.join("sub/extra.bin"), "x").unwrap();
+    let e = Artifact::open(&target, KIND).unwrap_err();
+    assert!(matches!(e, Error::UnlistedFile { .. }), "{e}");
+    assert!(e.to_string().contains("'sub/extra.bin'"), "{e}");
+    // Listing by the manifest alone (as a hand-edited one might) is refused too.
+    std::fs::remove_file(target.join("sub/extra.bin")).unwrap();
+    edit_manifest(&target, |m| m.files.retain(|f| f.name != "a.txt"));
+    let e = Artifact::open(&target, KIND).unwrap_err();
+    assert!(matches!(e, Error::UnlistedFile { .. }), "{e}");
+    assert!(e.to_string().contains("'a.txt'"), "{e}");
+}
+
+#[test]
+fn known_kinds_are_those_readers_read() {
+    for kind in kinds::KNOWN {
+        assert_eq!(Kind::known(kind.name), Some(kind));
+    }
+    assert_eq!(Kind::known("model"), Some(kinds::MODEL));
+    assert_eq!(Kind::known("genome"), None);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    assert_eq!(build(&target, 1).expect_known_kind().unwrap(), KIND);
+    edit_manifest(&target, |m| m.kind = "genome".into());
+    let e = Artifact::open_unverified(&target)
+        .unwrap()
+        .expect_known_kind()
+        .unwrap_err();
+    assert!(matches!(e, Error::UnknownKind { .. }), "{e}");
+    assert!(e.to_string().contains("regions, windows, dataset"), "{e}");
+    edit_manifest(&target, |m| {
+        m.kind = "regions".into();
+        m.schema_version = 999;
+    });
+    let e = Artifact::open_unverified(&target)
+        .unwrap()
+        .expect_known_kind()
+        .unwrap_err();
+    assert!(matches!(e, Error::SchemaVersion { found: 999, .. }), "{e}");
+}

@@ -1,17 +1,18 @@
 //! What every tfbind binary shares: common flags, logging, exit codes, configuration sections and
 //! progress bars. Binaries stay thin: parse arguments, call a library, report through this crate.
 
-mod atomic_file;
 mod choice;
 mod config;
 mod progress;
 mod stage;
 
-pub use atomic_file::AtomicFile;
 pub use choice::{choice, variants};
 pub use config::{flags_table, resolve, valid_keys, SECTIONS};
 pub use progress::{bar, spinner, Bars};
 pub use stage::{run_stage, StageArgs};
+/// Binaries take their shared utilities from this crate; the atomic-file helper itself lives with
+/// the artifacts, whose files it also writes.
+pub use tfbind_artifact::AtomicFile;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

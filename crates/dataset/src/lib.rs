@@ -20,19 +20,21 @@ mod tf_list;
 pub use bed::{read_windows, write_windows, Window};
 pub use error::{Error, Result};
 pub use labels::{LabelMatrix, BOUND, UNBOUND, UNKNOWN};
-pub use tf_list::{read_tf_list, write_text_atomic, write_tf_list};
+pub use tf_list::{read_tf_list, write_tf_list};
 
 use std::path::Path;
+
+pub use tensors::write_safetensors;
 
 use tensors::{Dtype, TensorFile};
 use tfbind_artifact::{Artifact, Kind};
 
 /// The `regions` artifact: windows and their label matrix for every TF.
-pub const REGIONS: Kind = Kind::new("regions", 1);
+pub const REGIONS: Kind = tfbind_artifact::kinds::REGIONS;
 /// The `windows` artifact: the labelled windows chosen for one dataset.
-pub const WINDOWS: Kind = Kind::new("windows", 1);
+pub const WINDOWS: Kind = tfbind_artifact::kinds::WINDOWS;
 /// The `dataset` artifact: encoded sequences, labels and split, ready for training.
-pub const DATASET: Kind = Kind::new("dataset", 1);
+pub const DATASET: Kind = tfbind_artifact::kinds::DATASET;
 
 /// Windows × TFs labels, as tfbind-peaks writes them.
 #[derive(Debug, Clone, PartialEq)]

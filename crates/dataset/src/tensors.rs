@@ -1,10 +1,12 @@
 //! Thin helpers over the `safetensors` crate for the few dtypes the artifacts use.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use safetensors::tensor::TensorView;
-use safetensors::SafeTensors;
+use safetensors::tensor::{Metadata, TensorView, View};
+use safetensors::{SafeTensorError, SafeTensors};
 
 use crate::error::{Error, Result};
 
@@ -43,8 +45,13 @@ impl TensorFile {
             })
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(invalid)?;
-        safetensors::serialize_to_file(views, None::<HashMap<String, String>>, path)
-            .map_err(invalid)
+        // A plain `File::create` inside the artifact's temporary directory (which is renamed
+        // whole): `safetensors::serialize_to_file` goes through a temporary file of mode 0600,
+        // which a second user or a cluster job could not read.
+        let file = std::fs::File::create(path).map_err(Error::io(path))?;
+        let mut out = BufWriter::new(file);
+        write_safetensors(&mut out, &views).map_err(invalid)?;
+        out.flush().map_err(Error::io(path))
     }
 
     pub(crate) fn read(path: &Path) -> Result<Self> {
@@ -84,6 +91,51 @@ impl TensorFile {
         }
         Ok((view.shape().to_vec(), view.data().to_vec()))
     }
+}
+
+/// Writes tensors in the safetensors format, streaming each tensor's bytes (a dataset's sequences
+/// are not copied into one buffer); the bytes are those of `safetensors::serialize`.
+pub fn write_safetensors(
+    mut out: impl Write,
+    tensors: &[(&str, TensorView<'_>)],
+) -> std::result::Result<(), SafeTensorError> {
+    /// A tensor without its data: serializing these gives the file's length prefix and header.
+    struct Header<'a>(&'a TensorView<'a>);
+    impl View for Header<'_> {
+        fn dtype(&self) -> safetensors::Dtype {
+            self.0.dtype()
+        }
+        fn shape(&self) -> &[usize] {
+            self.0.shape()
+        }
+        fn data(&self) -> Cow<'_, [u8]> {
+            Cow::Borrowed(&[])
+        }
+        fn data_len(&self) -> usize {
+            self.0.data_len()
+        }
+    }
+    let header = safetensors::serialize(
+        tensors.iter().map(|(name, view)| (*name, Header(view))),
+        None::<HashMap<String, String>>,
+    )?;
+    // The header fixes where each tensor's bytes go (safetensors orders them by alignment).
+    let metadata: Metadata = serde_json::from_slice(&header[8..])?;
+    let mut ordered: Vec<(usize, &TensorView)> = tensors
+        .iter()
+        .map(|(name, view)| {
+            let info = metadata
+                .info(name)
+                .ok_or_else(|| SafeTensorError::TensorNotFound(name.to_string()))?;
+            Ok((info.data_offsets.0, view))
+        })
+        .collect::<std::result::Result<_, SafeTensorError>>()?;
+    ordered.sort_by_key(|&(offset, _)| offset);
+    out.write_all(&header)?;
+    for (_, view) in ordered {
+        out.write_all(view.data())?;
+    }
+    Ok(())
 }
 
 pub(crate) fn i64_bytes(values: &[i64]) -> Vec<u8> {

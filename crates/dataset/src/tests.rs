@@ -125,3 +125,94 @@ fn select_picks_rows_and_columns_in_order() {
     assert_eq!(s.names(), ["c", "a"]);
     assert_eq!(s.values(), [1, 0, -1, 1]);
 }
+
+#[test]
+fn streamed_safetensors_are_the_bytes_of_serialize() {
+    use safetensors::tensor::TensorView;
+    let codes = [3u8, 2, 1, 0, 4, 4];
+    let rows = tensors::i64_bytes(&[1, -2]);
+    let labels = [1u8, 0, 255];
+    // Names and dtypes chosen so that safetensors reorders them: wider dtypes first.
+    let views = [
+        (
+            "a_codes",
+            TensorView::new(safetensors::Dtype::U8, vec![2, 3], &codes).unwrap(),
+        ),
+        (
+            "b_rows",
+            TensorView::new(safetensors::Dtype::I64, vec![2], &rows).unwrap(),
+        ),
+        (
+            "c_labels",
+            TensorView::new(safetensors::Dtype::I8, vec![3], &labels).unwrap(),
+        ),
+    ];
+    let mut streamed = Vec::new();
+    write_safetensors(&mut streamed, &views).unwrap();
+    let whole = safetensors::serialize(views.iter().map(|(n, v)| (*n, v)), None).unwrap();
+    assert_eq!(streamed, whole);
+    let back = safetensors::SafeTensors::deserialize(&streamed).unwrap();
+    assert_eq!(back.tensor("b_rows").unwrap().data(), &rows[..]);
+    assert_eq!(back.tensor("a_codes").unwrap().data(), &codes[..]);
+}
+
+/// The only test of this crate that changes the process's umask (tests run on threads of one
+/// process, so a second one could race with it).
+#[test]
+fn every_artifact_file_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let labels = LabelMatrix::from_values(vec!["A".into()], vec![1, 0]).unwrap();
+    let regions = Regions {
+        windows: windows(2),
+        labels: labels.clone(),
+    };
+    let w = Windows {
+        windows: windows(2),
+        labels: labels.clone(),
+        synthetic: Some(Synthetic {
+            rows: vec![1],
+            codes: vec![3, 2, 1, 0],
+            len: 4,
+        }),
+    };
+    let d = Dataset {
+        windows: windows(2),
+        labels,
+        sequences: vec![0; 8],
+        seq_len: 4,
+        split: vec![Split::Train, Split::Valid],
+    };
+    for (umask, expected) in [(0o022, 0o644), (0o027, 0o640)] {
+        // SAFETY: umask only swaps the process's file creation mask.
+        let old = unsafe { libc::umask(umask) };
+        let made = [
+            commit(REGIONS, |dir| regions.write(dir)),
+            commit(WINDOWS, |dir| w.write(dir)),
+            commit(DATASET, |dir| d.write(dir)),
+        ];
+        unsafe { libc::umask(old) };
+        for (_tmp, artifact) in &made {
+            for entry in std::fs::read_dir(artifact.dir()).unwrap() {
+                let entry = entry.unwrap();
+                let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+                assert_eq!(
+                    mode,
+                    expected,
+                    "{} under umask {umask:03o}",
+                    entry.path().display()
+                );
+            }
+        }
+        let names = |i: usize| {
+            let mut n: Vec<_> = std::fs::read_dir(made[i].1.dir())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            n.sort();
+            n
+        };
+        assert!(names(0).contains(&"labels.safetensors".to_string()));
+        assert!(names(1).contains(&"synthetic.safetensors".to_string()));
+        assert!(names(2).contains(&"dataset.safetensors".to_string()));
+    }
+}

@@ -288,7 +288,7 @@ pub(crate) fn build<R: BufRead>(reader: R, fasta_path: &Path) -> Result<Vec<Reco
     Ok(records)
 }
 
-pub(crate) fn write(path: &Path, records: &[Record]) -> io::Result<()> {
+pub(crate) fn write(out: impl io::Write, records: &[Record]) -> io::Result<()> {
     let index = fasta::fai::Index::from(
         records
             .iter()
@@ -303,7 +303,7 @@ pub(crate) fn write(path: &Path, records: &[Record]) -> io::Result<()> {
             })
             .collect::<Vec<_>>(),
     );
-    crate::write_atomically(path, |tmp| fasta::fai::fs::write(tmp, &index))
+    fasta::fai::io::Writer::new(out).write_index(&index)
 }
 
 #[cfg(test)]

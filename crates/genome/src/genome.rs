@@ -1,17 +1,18 @@
 use std::{
     fs::{self, File},
-    io::{self, Read},
+    io::{self, BufWriter, Read},
     ops::Range,
     path::Path,
 };
 
 use noodles::bgzf;
 use rayon::prelude::*;
+use tfbind_artifact::AtomicFile;
 
 use crate::{
     codes, fai,
     storage::{self, Blocks, Cursor, Format, Storage, Text},
-    write_atomically, ChromSizes, Error, Interval, Locus, Result,
+    ChromSizes, Error, Interval, Locus, Result,
 };
 
 /// An indexed FASTA genome, plain or bgzip-compressed, serving windows as sequence codes
@@ -234,7 +235,9 @@ fn load_blocks(path: &Path, file: &File) -> Result<Blocks> {
     if let Some(problem) = problem {
         tracing::warn!(index = %gzi.display(), %problem, "the .gzi does not match its bgzip file; rewriting it");
     }
-    save_index(&gzi, |tmp| bgzf::gzi::fs::write(tmp, &blocks.to_gzi()));
+    save_index(&gzi, |w| {
+        bgzf::gzi::io::Writer::new(w).write_index(&blocks.to_gzi())
+    });
     Ok(blocks)
 }
 
@@ -299,14 +302,22 @@ fn load_fai(text: &Text) -> Result<Vec<fai::Record>> {
     let bgzf = matches!(text.storage, Storage::Bgzf(_));
     let reader = storage::text_reader(bgzf, file).map_err(|e| Error::io(&text.path, e))?;
     let records = fai::build(reader, &text.path)?;
-    save_index(&fai_path, |tmp| fai::write(tmp, &records));
+    save_index(&fai_path, |w| fai::write(w, &records));
     Ok(records)
 }
 
 /// Writes an index beside the genome when the directory allows it; a read-only directory (a
 /// shared data folder) only costs rebuilding the index in memory next time.
-fn save_index(path: &Path, write: impl FnOnce(&Path) -> io::Result<()>) {
-    match write_atomically(path, write) {
+fn save_index(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) {
+    // Through a temporary file and a rename, so a concurrent reader never sees half an index.
+    let saved = AtomicFile::create(path).and_then(|mut file| {
+        write(&mut file.writer).map_err(|source| tfbind_artifact::Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        file.commit()
+    });
+    match saved {
         Ok(()) => tracing::info!(index = %path.display(), "wrote index"),
         Err(e) => tracing::warn!(
             index = %path.display(),

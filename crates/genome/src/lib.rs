@@ -19,21 +19,3 @@ pub use error::{Error, Result};
 pub use genome::Genome;
 pub use interval::{window_name, Interval, Locus};
 pub use sizes::ChromSizes;
-
-use std::{io, path::Path};
-
-/// Writes `path` through a temporary file beside it and a rename, so a concurrent reader never
-/// sees a half-written index.
-pub(crate) fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&Path) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
-    let tmp = std::path::PathBuf::from(tmp);
-    let result = write(&tmp).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}

@@ -34,7 +34,7 @@ use crate::error::{ModelError, Result};
 use crate::model::Model;
 use crate::spec::ModelSpec;
 
-pub const KIND: Kind = Kind::new("model", 1);
+pub const KIND: Kind = tfbind_artifact::kinds::MODEL;
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const ARCHITECTURE_FILE: &str = "architecture.toml";
 pub const TASKS_FILE: &str = "tasks.txt";

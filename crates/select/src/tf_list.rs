@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use tfbind_dataset::{write_text_atomic, write_tf_list};
+use tfbind_artifact::AtomicFile;
+use tfbind_dataset::write_tf_list;
 
 use crate::{Result, Selection};
 
@@ -18,7 +19,7 @@ pub fn scores_path(list: &Path) -> PathBuf {
 /// path. The list goes last, so a list on disk always has its scores beside it.
 pub fn write_outputs(selection: &Selection, list: &Path) -> Result<PathBuf> {
     let scores = scores_path(list);
-    write_text_atomic(&scores, &selection.scores_tsv())?;
+    AtomicFile::write(&scores, selection.scores_tsv())?;
     write_tf_list(list, &selection.tfs())?;
     Ok(scores)
 }

@@ -10,15 +10,20 @@
 //! | `epoch-NNNN/model.safetensors` | every model tensor after epoch NNNN (batch norm statistics included) |
 //! | `epoch-NNNN/optimizer.safetensors` | Adam's moments, `exp_avg.<param>` and `exp_avg_sq.<param>` |
 //! | `epoch-NNNN/best.safetensors` | the weights of the best epoch so far |
+//! | `epoch-NNNN/manifest.toml` | every file above with its size and sha256 (a `checkpoint` artifact) |
 //!
 //! The random state needs no file: every random stream of epoch e is derived from (seed, e), so
-//! the next epoch's number is all of it. An epoch directory is written under a temporary name,
-//! synced and renamed, so a kill at any moment leaves either the previous checkpoint or the new
-//! one, complete; older ones are removed after the rename.
+//! the next epoch's number is all of it. An epoch directory is a `checkpoint` artifact: written
+//! under a temporary name, its files synced, and renamed, so a kill at any moment leaves either
+//! the previous checkpoint or the new one, complete, and a failed write (a full disk) leaves
+//! neither a partial directory nor a temporary one; older ones are removed after the rename.
+//! A checkpoint is verified against its checksums before training resumes from it: a corrupt or
+//! truncated one is refused, with the advice to `--restart`, rather than trained on.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tfbind_artifact::{kinds::CHECKPOINT, Artifact, ArtifactBuilder, AtomicFile};
 use tfbind_model::{read_weights, write_weights, Weights};
 
 use crate::error::{Result, TrainError};
@@ -121,33 +126,40 @@ impl Checkpoints {
         }
         std::fs::create_dir_all(&dir).map_err(TrainError::io(&dir))?;
         if !run_path.exists() {
-            write_synced(&run_path, identity_text.as_bytes())?;
+            AtomicFile::write(&run_path, identity_text)?;
         }
-        Ok(Self { dir })
+        let checkpoints = Self { dir };
+        checkpoints.remove_temporaries();
+        Ok(checkpoints)
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// The most recent complete checkpoint, if any.
+    /// The most recent checkpoint, if any, verified against its checksums.
     pub(crate) fn latest(&self) -> Result<Option<Saved>> {
         let Some(epoch_dir) = self.epoch_dirs()?.into_iter().max() else {
             return Ok(None);
         };
         let dir = self.dir.join(epoch_dir.1);
+        let corrupt = |message: String| TrainError::CorruptCheckpoint {
+            dir: dir.clone(),
+            message,
+        };
+        Artifact::open(&dir, CHECKPOINT).map_err(|e| corrupt(e.to_string()))?;
         let state_path = dir.join(STATE_FILE);
-        let text = std::fs::read_to_string(&state_path).map_err(TrainError::io(&state_path))?;
-        let state: TrainState = toml::from_str(&text).map_err(|e| TrainError::Checkpoint {
-            path: state_path.clone(),
-            message: e.message().to_string(),
-        })?;
+        let text = std::fs::read_to_string(&state_path).map_err(|e| corrupt(e.to_string()))?;
+        let state: TrainState =
+            toml::from_str(&text).map_err(|e| corrupt(format!("{STATE_FILE}: {}", e.message())))?;
+        let weights =
+            |file: &str| read_weights(&dir.join(file)).map_err(|e| corrupt(e.to_string()));
         Ok(Some(Saved {
             state,
-            model: read_weights(&dir.join(MODEL_FILE))?,
-            optimizer: read_weights(&dir.join(OPTIMIZER_FILE))?,
-            best: read_weights(&dir.join(BEST_FILE))?,
-            dir,
+            model: weights(MODEL_FILE)?,
+            optimizer: weights(OPTIMIZER_FILE)?,
+            best: weights(BEST_FILE)?,
+            dir: dir.clone(),
         }))
     }
 
@@ -160,38 +172,49 @@ impl Checkpoints {
         best: &Weights,
     ) -> Result<()> {
         let name = format!("{EPOCH_PREFIX}{:04}", state.epochs_done);
-        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(TrainError::io(&tmp))?;
-        }
-        std::fs::create_dir(&tmp).map_err(TrainError::io(&tmp))?;
-        for (file, weights) in [
-            (MODEL_FILE, model),
-            (OPTIMIZER_FILE, optimizer),
-            (BEST_FILE, best),
-        ] {
-            let path = tmp.join(file);
-            write_weights(weights, &path)?;
-            sync_file(&path)?;
-        }
-        let state_text = toml::to_string(state).map_err(|e| TrainError::Checkpoint {
-            path: tmp.join(STATE_FILE),
-            message: e.to_string(),
-        })?;
-        write_synced(&tmp.join(STATE_FILE), state_text.as_bytes())?;
-        sync_file(&tmp)?;
         let target = self.dir.join(&name);
-        if target.exists() {
-            std::fs::remove_dir_all(&target).map_err(TrainError::io(&target))?;
-        }
-        std::fs::rename(&tmp, &target).map_err(TrainError::io(&target))?;
-        sync_file(&self.dir)?;
+        let failed = |source: TrainError| TrainError::SaveCheckpoint {
+            dir: target.clone(),
+            source: Box::new(source),
+        };
+        self.write_epoch(&target, state, model, optimizer, best)
+            .map_err(failed)?;
         for (_, old) in self.epoch_dirs()? {
             if old != name {
                 let path = self.dir.join(old);
                 std::fs::remove_dir_all(&path).map_err(TrainError::io(&path))?;
             }
         }
+        Ok(())
+    }
+
+    /// One epoch directory, built as an artifact: dropped on any error, the builder removes its
+    /// temporary directory.
+    fn write_epoch(
+        &self,
+        target: &Path,
+        state: &TrainState,
+        model: &Weights,
+        optimizer: &Weights,
+        best: &Weights,
+    ) -> Result<()> {
+        if target.exists() {
+            std::fs::remove_dir_all(target).map_err(TrainError::io(target))?;
+        }
+        let builder = ArtifactBuilder::new(target, CHECKPOINT, toml::Table::new(), vec![])?;
+        for (file, weights) in [
+            (MODEL_FILE, model),
+            (OPTIMIZER_FILE, optimizer),
+            (BEST_FILE, best),
+        ] {
+            write_weights(weights, &builder.path(file))?;
+        }
+        let state_text = toml::to_string(state).map_err(|e| TrainError::Checkpoint {
+            path: builder.path(STATE_FILE),
+            message: e.to_string(),
+        })?;
+        AtomicFile::write(builder.path(STATE_FILE), state_text)?;
+        builder.commit()?;
         self.remove_temporaries();
         Ok(())
     }
@@ -218,32 +241,20 @@ impl Checkpoints {
         Ok(found)
     }
 
-    /// Temporary epoch directories left by a killed process.
+    /// Temporary files and epoch directories left by a killed process (one that failed removed
+    /// its own).
     fn remove_temporaries(&self) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let own = format!(".tmp-{}", std::process::id());
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.contains(".tmp-") && !name.ends_with(&own) {
-                let _ = std::fs::remove_dir_all(entry.path());
+            if name.starts_with('.') && name.contains(".tmp-") {
+                let _ = std::fs::remove_dir_all(entry.path())
+                    .or_else(|_| std::fs::remove_file(entry.path()));
             }
         }
     }
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(TrainError::io(path))?;
-    sync_file(path)
-}
-
-/// Flushes a file, or a directory's entries, to disk, so a rename is not persisted before the
-/// data it points at.
-fn sync_file(path: &Path) -> Result<()> {
-    std::fs::File::open(path)
-        .and_then(|f| f.sync_all())
-        .map_err(TrainError::io(path))
 }
 
 #[cfg(test)]
@@ -322,6 +333,10 @@ mod tests {
         let stale = c.dir().join(".epoch-0002.tmp-999999999");
         std::fs::create_dir(&stale).unwrap();
         assert_eq!(c.latest().unwrap().unwrap().state.epochs_done, 1);
+        // A rerun removes it first thing.
+        Checkpoints::open(&tmp.path().join("m"), &identity(0.1), false).unwrap();
+        assert!(!stale.exists());
+        std::fs::create_dir(&stale).unwrap();
         let state = TrainState {
             epochs_done: 2,
             ..Default::default()
@@ -329,6 +344,61 @@ mod tests {
         c.save(&state, &weights(2.0), &weights(1.0), &weights(1.0))
             .unwrap();
         assert!(!stale.exists());
+    }
+
+    /// A checkpoint after one epoch, and the path of one of its files.
+    fn saved_epoch(tmp: &Path, file: &str) -> (Checkpoints, PathBuf) {
+        let c = Checkpoints::open(&tmp.join("m"), &identity(0.1), false).unwrap();
+        let state = TrainState {
+            epochs_done: 1,
+            ..Default::default()
+        };
+        c.save(&state, &weights(1.0), &weights(2.0), &weights(3.0))
+            .unwrap();
+        let path = c.dir().join("epoch-0001").join(file);
+        (c, path)
+    }
+
+    fn refused(c: &Checkpoints, needle: &str) {
+        let e = c.latest().err().expect("a corrupt checkpoint is refused");
+        assert!(matches!(e, TrainError::CorruptCheckpoint { .. }), "{e}");
+        let message = e.to_string();
+        assert!(message.contains("epoch-0001"), "{message}");
+        assert!(message.contains("--restart"), "{message}");
+        assert!(message.contains(needle), "{message}");
+    }
+
+    #[test]
+    fn a_truncated_checkpoint_is_refused_naming_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (c, path) = saved_epoch(tmp.path(), MODEL_FILE);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        refused(&c, MODEL_FILE);
+        // The advice works: a restart discards it.
+        let restarted = Checkpoints::open(&tmp.path().join("m"), &identity(0.1), true).unwrap();
+        assert!(restarted.latest().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_bit_flipped_checkpoint_is_refused_naming_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (c, path) = saved_epoch(tmp.path(), OPTIMIZER_FILE);
+        let mut bytes = std::fs::read(&path).unwrap();
+        // A bit of the last float: the file still parses, with another value.
+        *bytes.last_mut().unwrap() ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(read_weights(&path).is_ok());
+        refused(&c, "sha256");
+
+        let (c, path) = saved_epoch(&tmp.path().join("2"), STATE_FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("epochs_done = 1", "epochs_done = 7")).unwrap();
+        refused(&c, STATE_FILE);
+
+        let (c, path) = saved_epoch(&tmp.path().join("3"), BEST_FILE);
+        std::fs::remove_file(&path).unwrap();
+        refused(&c, BEST_FILE);
     }
 
     #[test]

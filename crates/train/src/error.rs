@@ -17,6 +17,17 @@ pub enum TrainError {
     TaskCount { dataset: usize, model: usize },
     #[error("{path}: {message}")]
     Checkpoint { path: PathBuf, message: String },
+    #[error(
+        "{dir}: the checkpoint is corrupt or incomplete ({message}); rerun with --restart to \
+         discard the checkpoints and train from the first epoch"
+    )]
+    CorruptCheckpoint { dir: PathBuf, message: String },
+    #[error("cannot save the checkpoint {dir}: {source}")]
+    SaveCheckpoint {
+        dir: PathBuf,
+        #[source]
+        source: Box<TrainError>,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -23,7 +23,7 @@ use crate::params::InterpretParams;
 use analysis::Analysis;
 
 /// The `motifs` artifact (format in the crate documentation).
-pub const KIND: Kind = Kind::new("motifs", 1);
+pub const KIND: Kind = tfbind_artifact::kinds::MOTIFS;
 pub const FILTERS_MEME: &str = "filters.meme";
 pub const FILTERS_TSV: &str = "filters.tsv";
 pub const TOMTOM_TSV: &str = "tomtom.tsv";

@@ -1,5 +1,5 @@
-//! Shared by the integration tests: the shared chr19–22 bundle as a `regions` artifact, and
-//! running the binary.
+//! Shared by the integration tests: the shared chr19–22 bundle as a `regions` artifact (a test
+//! that uses it checks first that it is there: `tfbind_artifact::testing::shared_bundle()`), and running the binary.
 
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
@@ -9,16 +9,17 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use flate2::read::MultiGzDecoder;
+use tfbind_artifact::testing::shared_bundle_dir;
 use tfbind_artifact::{input_file, up_to_date, Artifact, ArtifactBuilder};
 use tfbind_dataset::{LabelMatrix, Regions, Window, REGIONS};
 
-pub const BUNDLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/hg38-dhs-chr19-22"
-);
+/// A file of the bundle.
+pub fn bundle_file(name: &str) -> PathBuf {
+    shared_bundle_dir().join(name)
+}
 
 pub fn genome() -> PathBuf {
-    Path::new(BUNDLE).join("genome.fa.gz")
+    bundle_file("genome.fa.gz")
 }
 
 fn gz_lines(path: &Path) -> impl Iterator<Item = String> {
@@ -31,7 +32,7 @@ fn gz_lines(path: &Path) -> impl Iterator<Item = String> {
 /// The bundle's windows and labels, parsed here rather than by tfbind-peaks so the tests do not
 /// depend on another stage.
 fn parse_bundle() -> Regions {
-    let windows: Vec<Window> = gz_lines(&Path::new(BUNDLE).join("regions.bed.gz"))
+    let windows: Vec<Window> = gz_lines(&bundle_file("regions.bed.gz"))
         .map(|line| {
             let f: Vec<&str> = line.split('\t').collect();
             Window {
@@ -42,7 +43,7 @@ fn parse_bundle() -> Regions {
             }
         })
         .collect();
-    let mut lines = gz_lines(&Path::new(BUNDLE).join("labels.tsv.gz"));
+    let mut lines = gz_lines(&bundle_file("labels.tsv.gz"));
     let header = lines.next().unwrap();
     let names: Vec<String> = header.split('\t').skip(1).map(str::to_string).collect();
     let mut values = Vec::with_capacity(windows.len() * names.len());
@@ -78,8 +79,8 @@ pub fn regions() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("negatives-hg38-chr19-22.regions");
         let inputs = vec![
-            input_file(Path::new(BUNDLE).join("regions.bed.gz")).unwrap(),
-            input_file(Path::new(BUNDLE).join("labels.tsv.gz")).unwrap(),
+            input_file(bundle_file("regions.bed.gz")).unwrap(),
+            input_file(bundle_file("labels.tsv.gz")).unwrap(),
         ];
         if up_to_date(&dir, REGIONS, &Default::default(), &inputs).is_none() {
             let builder = ArtifactBuilder::new(&dir, REGIONS, Default::default(), inputs).unwrap();
