@@ -132,7 +132,7 @@ impl Drop for ArtifactBuilder {
 /// An older artifact (a manifest that parses, not merely a file of that name), or an empty
 /// directory.
 fn replaceable(target: &Path) -> bool {
-    Artifact::open_unverified(target).is_ok()
+    crate::read_manifest(target).is_ok()
         || std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
 

@@ -67,23 +67,7 @@ impl Artifact {
     /// Reads the manifest of any artifact, without checking its kind or its files.
     pub fn open_unverified(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
-        if !dir.is_dir() {
-            return Err(Error::NotADirectory { path: dir });
-        }
-        let manifest_path = dir.join(MANIFEST_FILE);
-        let text = match std::fs::read_to_string(&manifest_path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::MissingManifest { dir });
-            }
-            Err(source) => {
-                return Err(Error::Io {
-                    path: manifest_path,
-                    source,
-                })
-            }
-        };
-        let manifest = Manifest::parse(&text, &manifest_path)?;
+        let (manifest, text) = read_manifest(&dir)?;
         for entry in &manifest.files {
             manifest::entry_path(&dir, &entry.name)?;
         }
@@ -216,6 +200,32 @@ impl Artifact {
                 message: e.message().to_string(),
             })
     }
+}
+
+/// The manifest of the artifact directory `dir` and its text, parsed but not checked against
+/// the directory: enough to tell a tfbind artifact (which a stage may replace) from anything else.
+pub(crate) fn read_manifest(dir: &Path) -> Result<(Manifest, String)> {
+    if !dir.is_dir() {
+        return Err(Error::NotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let text = match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::MissingManifest {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                path: manifest_path,
+                source,
+            })
+        }
+    };
+    Ok((Manifest::parse(&text, &manifest_path)?, text))
 }
 
 /// Describes an input artifact for the up-to-date check and the manifest, pinned by its content

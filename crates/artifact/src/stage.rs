@@ -290,10 +290,10 @@ pub fn check_out_dir(out: &Path, inputs: &[&Path], kind: Kind, force: bool) -> R
     if empty {
         return Ok(());
     }
-    let existing = Artifact::open_unverified(out).map_err(|_| Error::NotAnArtifactTarget {
+    let (existing, _) = crate::read_manifest(out).map_err(|_| Error::NotAnArtifactTarget {
         path: out.to_path_buf(),
     })?;
-    let found = &existing.manifest().kind;
+    let found = &existing.kind;
     if found != kind.name && !force {
         return Err(Error::OtherKindAtTarget {
             path: out.to_path_buf(),
