@@ -62,6 +62,10 @@ pub trait Stage: Sync {
     /// [`SUMMARY_FILE`] in the artifact.
     type Summary: Serialize + DeserializeOwned + std::fmt::Display + Send;
     type Error: From<Error> + std::fmt::Display + Send;
+    /// Whether the inputs are verified and pinned before [`Stage::build`] starts rather than
+    /// alongside it: for a stage whose work is long, or leaves state that outlives a failed run
+    /// (training checkpoints), and so must never start on a corrupt input.
+    const PIN_BEFORE_BUILD: bool = false;
 
     /// Whether an error is a mistake in how the stage was called (exit status 2), such as a
     /// name that the inputs lack, rather than bad data.
@@ -121,9 +125,15 @@ pub fn run<S: Stage>(
 
     let existing = !force && out.join(MANIFEST_FILE).is_file();
     let mut pins = None;
-    if existing {
+    if existing || S::PIN_BEFORE_BUILD {
         let pinned = pin()?;
-        if let Some(artifact) = crate::up_to_date(out, S::OUTPUT, &parameters, &pinned) {
+        // An artifact written before its stage kept a summary is rebuilt rather than reported
+        // without one.
+        let reused = existing
+            .then(|| crate::up_to_date(out, S::OUTPUT, &parameters, &pinned))
+            .flatten()
+            .filter(|artifact| artifact.has_file(SUMMARY_FILE));
+        if let Some(artifact) = reused {
             return Ok(Outcome {
                 out: out.to_path_buf(),
                 up_to_date: true,

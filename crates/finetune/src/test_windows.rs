@@ -4,30 +4,43 @@
 
 use std::collections::HashSet;
 
-use anyhow::bail;
 use tfbind_dataset::{Dataset, LabelMatrix, Split};
+
+/// Why a dataset's test windows cannot replace another's.
+#[derive(Debug, thiserror::Error)]
+pub enum TestWindowsError {
+    #[error("the test dataset's tasks ({test}) differ from the training dataset's ({train})")]
+    Tasks { test: String, train: String },
+    #[error("the test dataset has {test} bp windows, the training dataset {train} bp")]
+    WindowLength { test: usize, train: usize },
+    #[error("the test dataset has no windows in its test split")]
+    NoTestWindows,
+    #[error(
+        "{shared} of the test dataset's {windows} test windows are train or validation windows \
+         of the training dataset"
+    )]
+    Shared { shared: usize, windows: usize },
+}
 
 /// `data`'s train and validation windows followed by `test`'s test windows (as the test split).
 /// Both must have the same tasks and window length, and no test window may be a train or
 /// validation window of `data` (same coordinates): that would be measuring on training data.
-pub fn replace_test_split(data: Dataset, test: &Dataset) -> anyhow::Result<Dataset> {
+pub fn replace_test_split(data: Dataset, test: &Dataset) -> Result<Dataset, TestWindowsError> {
     if test.labels.names() != data.labels.names() {
-        bail!(
-            "the test dataset's tasks ({}) differ from the training dataset's ({})",
-            test.labels.names().join(", "),
-            data.labels.names().join(", ")
-        );
+        return Err(TestWindowsError::Tasks {
+            test: test.labels.names().join(", "),
+            train: data.labels.names().join(", "),
+        });
     }
     if test.seq_len != data.seq_len {
-        bail!(
-            "the test dataset has {} bp windows, the training dataset {} bp",
-            test.seq_len,
-            data.seq_len
-        );
+        return Err(TestWindowsError::WindowLength {
+            test: test.seq_len,
+            train: data.seq_len,
+        });
     }
     let test_rows = test.indices(Split::Test);
     if test_rows.is_empty() {
-        bail!("the test dataset has no windows in its test split");
+        return Err(TestWindowsError::NoTestWindows);
     }
     let kept: Vec<usize> = (0..data.len())
         .filter(|&r| data.split[r] != Split::Test)
@@ -47,11 +60,10 @@ pub fn replace_test_split(data: Dataset, test: &Dataset) -> anyhow::Result<Datas
         })
         .count();
     if shared > 0 {
-        bail!(
-            "{shared} of the test dataset's {} test windows are train or validation windows of \
-             the training dataset",
-            test_rows.len()
-        );
+        return Err(TestWindowsError::Shared {
+            shared,
+            windows: test_rows.len(),
+        });
     }
 
     let n_tasks = data.labels.n_cols();
@@ -123,7 +135,7 @@ mod tests {
     fn refuses_other_tasks_lengths_shared_windows_and_no_test_windows() {
         use Split::*;
         let data = || dataset("T", "chr1", &[Train, Valid], 4);
-        let err = |r: anyhow::Result<Dataset>| r.unwrap_err().to_string();
+        let err = |r: Result<Dataset, TestWindowsError>| r.unwrap_err().to_string();
         let e = err(replace_test_split(
             data(),
             &dataset("U", "chr2", &[Test], 4),

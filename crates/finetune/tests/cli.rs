@@ -90,16 +90,20 @@ fn write_parent(dir: &Path) -> PathBuf {
     let spec = ModelSpec::new(Architecture::ConvNetDeep, LEN, PARENT_TASKS.len()).unwrap();
     let mut model = init_model(&spec, tch::Device::Cpu, 5).unwrap();
     let out = dir.join("parent");
+    let parameters = tfbind_artifact::to_table(&options).unwrap();
+    let inputs = vec![input_artifact(&artifact)];
     let run = RunSpec {
-        out: &out,
-        parameters: tfbind_artifact::to_table(&options).unwrap(),
+        parameters: parameters.clone(),
         section: "pretrain",
-        inputs: vec![input_artifact(&artifact)],
+        inputs: inputs.clone(),
         restart: false,
         eval_batch_size: 1000,
         parent: None,
     };
-    train_and_write(&mut model, &data, &options, run, &mut |_| {}).unwrap();
+    let builder =
+        ArtifactBuilder::new(&out, tfbind_model::artifact::KIND, parameters, inputs).unwrap();
+    train_and_write(&mut model, &data, &options, run, &builder, &()).unwrap();
+    builder.commit().unwrap();
     out
 }
 
@@ -201,8 +205,7 @@ fn loads_every_weight_but_the_head_and_records_the_parent() {
     let s = Setup::new();
     let out = s.path("ft");
     let all_but_head = "conv1,conv2,conv3,fc1,fc2";
-    let report = run_ok(&with(s.args(&out), &["--freeze", all_but_head]));
-    let t = &report["training"];
+    let t = run_ok(&with(s.args(&out), &["--freeze", all_but_head]));
     let parent_w = weights(&s.parent);
     let ours = weights(&out);
 
@@ -333,7 +336,7 @@ fn scratch_differs_from_transfer_at_epoch_0() {
     // Fresh batch norm statistics, never updated because the block is frozen.
     assert!(s_w["bn1.running_mean"].equal(&tch::Tensor::zeros_like(&s_w["bn1.running_mean"])));
 
-    let t = &report["training"];
+    let t = &report;
     assert_eq!(t["init"], "scratch");
     assert_eq!(t["loaded_tensors"], 0);
     assert_eq!(t["parent"], Value::Null);
@@ -412,7 +415,7 @@ fn resume_after_kill_9_gives_identical_weights() {
     assert!(!killed.exists());
 
     let report = run_ok(&base(&killed));
-    let resumed = report["training"]["resumed_after"].as_u64().unwrap();
+    let resumed = report["resumed_after"].as_u64().unwrap();
     assert!((1..4).contains(&resumed), "{report}");
     assert!(!checkpoints.exists(), "checkpoints are removed once done");
     let (a, b) = (weights(&whole), weights(&killed));
@@ -455,7 +458,7 @@ fn rerun_with_the_same_inputs_is_a_no_op() {
     );
     let again = run_ok(&s.args(&out));
     assert_eq!(again["up_to_date"], true);
-    assert!(again.get("training").is_none());
+    assert_eq!(without_up_to_date(&again), without_up_to_date(&first));
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
     assert_eq!(
         std::fs::metadata(&manifest).unwrap().modified().unwrap(),
@@ -558,7 +561,7 @@ fn a_target_among_the_pretraining_tfs_is_warned_about() {
         "{stderr}"
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["training"]["target_in_pretraining"], true);
+    assert_eq!(report["target_in_pretraining"], true);
 }
 
 #[test]
@@ -577,13 +580,10 @@ fn test_windows_can_come_from_another_dataset() {
         s.args(&out),
         &["--test-dataset", fixed.to_str().unwrap()],
     ));
-    let test = &report["training"]["test"];
+    let test = &report["test"];
     assert_eq!(test["positives"], positives);
     assert_eq!(test["negatives"], test_rows.len() - positives);
-    assert_eq!(
-        report["training"]["test_dataset"],
-        fixed.display().to_string()
-    );
+    assert_eq!(report["test_dataset"], fixed.display().to_string());
     let model = ModelArtifact::open(&out).unwrap();
     let inputs = &model.artifact().manifest().inputs;
     let kinds: Vec<_> = inputs.iter().map(|i| i.kind.as_str()).collect();
@@ -608,4 +608,98 @@ fn test_windows_can_come_from_another_dataset() {
     ));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("tasks (ALPHA, BETA, GAMMA)"), "{err}");
+}
+
+/// The JSON summary without its `up_to_date` field.
+fn without_up_to_date(report: &Value) -> Value {
+    let mut report = report.clone();
+    report.as_object_mut().unwrap().remove("up_to_date");
+    report
+}
+
+/// Every file below `dir` with its bytes.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(contents(&path));
+        } else {
+            files.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn help_lists_every_architectures_blocks() {
+    let help = run(&["--help".to_string()]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    for a in Architecture::ALL {
+        let line = format!("{}  ", a.name());
+        let listed = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(&line))
+            .unwrap_or_else(|| panic!("no Blocks line for {a}:\n{help}"));
+        let names: Vec<_> = listed.split_whitespace().skip(1).collect();
+        assert_eq!(names, a.block_names(), "{listed}");
+    }
+}
+
+#[test]
+fn out_is_never_an_input_nor_a_users_directory() {
+    let s = Setup::new();
+    let (dataset, parent) = (contents(&s.target), contents(&s.parent));
+    for (out, input) in [(&s.target, &s.target), (&s.parent, &s.parent)] {
+        for force in [&[][..], &["--force"]] {
+            let (code, err) = run_err(&with(s.args(out), force));
+            assert_eq!(code, 1, "{err}");
+            let refusal = format!("the output is the input {}", input.display());
+            assert!(err.contains(&refusal), "{err}");
+        }
+    }
+    assert!(contents(&s.target) == dataset && contents(&s.parent) == parent);
+
+    // A directory of the user's with a manifest.toml that tfbind did not write.
+    let thesis = s.path("thesis");
+    std::fs::create_dir(&thesis).unwrap();
+    std::fs::write(thesis.join("manifest.toml"), "title = \"my thesis\"\n").unwrap();
+    std::fs::write(thesis.join("chapter1.tex"), "\\chapter{One}\n").unwrap();
+    let before = contents(&thesis);
+    for force in [&[][..], &["--force"]] {
+        let (code, err) = run_err(&with(s.args(&thesis), force));
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("is not a tfbind artifact"), "{err}");
+    }
+    assert!(contents(&thesis) == before);
+    assert!(!s.path(".thesis.checkpoints").exists());
+}
+
+#[test]
+fn a_wrong_typed_config_key_names_file_line_and_key() {
+    let s = Setup::new();
+    let config = s.path("pipeline.toml");
+    let out = s.path("ft");
+    for (line, key, text) in [
+        (
+            4,
+            "batch_size",
+            "[finetune]\ninit = \"pretrained\"\n\nbatch_size = \"ten\"\n",
+        ),
+        (2, "freeze", "[finetune]\nfreeze = \"conv1\"\n"),
+        (3, "init", "[finetune]\nseed = 3\ninit = \"random\"\n"),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let args = with(s.args(&out), &["--config", config.to_str().unwrap()]);
+        let (code, err) = run_err(&args);
+        assert_eq!(code, 2, "{err}");
+        let at = format!("{}:{line}: [finetune] key `{key}`: ", config.display());
+        assert!(err.contains(&at), "{at} in {err}");
+        assert!(
+            err.contains("invalid") || err.contains("unknown variant"),
+            "{err}"
+        );
+    }
+    assert!(!out.exists());
 }

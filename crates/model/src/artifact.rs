@@ -72,7 +72,12 @@ impl ModelArtifact {
     /// Opens a model artifact, verifying its kind, schema and checksums, and reads its
     /// architecture and tasks.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
-        let artifact = Artifact::open(dir, KIND)?;
+        Self::from_artifact(Artifact::open(dir, KIND)?)
+    }
+
+    /// Reads the architecture and tasks of an artifact already opened as a model artifact (its
+    /// kind, and its files as far as the caller needs, checked by the caller).
+    pub fn from_artifact(artifact: Artifact) -> Result<Self> {
         let spec: ModelSpec = read_toml(&artifact.file(ARCHITECTURE_FILE)?)?;
         spec.validate()?;
         let tasks_path = artifact.file(TASKS_FILE)?;

@@ -2,7 +2,6 @@
 //! model before its weights are loaded.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -64,22 +63,6 @@ impl Architecture {
 impl fmt::Display for Architecture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-impl FromStr for Architecture {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|a| a.name()).collect();
-                format!(
-                    "unknown architecture '{s}' (expected one of: {})",
-                    names.join(", ")
-                )
-            })
     }
 }
 
@@ -289,7 +272,6 @@ mod tests {
     fn blocks_end_with_the_head_and_match_by_module() {
         for a in Architecture::ALL {
             assert_eq!(a.blocks().last().unwrap().name, HEAD);
-            assert_eq!(a.name().parse::<Architecture>().unwrap(), a);
         }
         let conv1 = Architecture::ConvNetDeep.block("conv1").unwrap();
         assert!(conv1.contains("bn1.running_var"));

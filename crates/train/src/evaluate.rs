@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tfbind_dataset::{Dataset, Split};
 use tfbind_metrics::{binary_metrics, median, BinaryMetrics};
 use tfbind_model::Model;
@@ -66,7 +66,7 @@ pub fn evaluate(
 }
 
 /// Medians over tasks, of the tasks where a metric is defined.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MetricSummary {
     pub tasks: usize,
     pub median_auroc: Option<f64>,

@@ -18,7 +18,7 @@ use crate::options::{derive_seed, torch_seed, SeedUse, TrainOptions};
 
 /// What training reports as it goes, for progress bars and logs.
 #[derive(Debug)]
-pub enum Progress<'a> {
+pub enum FitEvent<'a> {
     /// Training continues from a checkpoint after this many epochs.
     Resumed {
         epochs_done: usize,
@@ -98,7 +98,7 @@ pub fn fit(
     options: &TrainOptions,
     checkpoints: Option<&Checkpoints>,
     eval_batch_size: usize,
-    observer: &mut dyn FnMut(Progress),
+    observer: &mut dyn FnMut(FitEvent),
 ) -> Result<FitOutcome> {
     options.validate()?;
     check_compatible(model, data)?;
@@ -129,7 +129,7 @@ pub fn fit(
             dir = %saved.dir.display(),
             "resuming from checkpoint"
         );
-        observer(Progress::Resumed {
+        observer(FitEvent::Resumed {
             epochs_done: state.epochs_done,
         });
     }
@@ -147,7 +147,7 @@ pub fn fit(
             break;
         }
         let started = Instant::now();
-        observer(Progress::EpochStarted {
+        observer(FitEvent::EpochStarted {
             epoch,
             epochs: options.epochs,
             examples: order.len(),
@@ -184,14 +184,14 @@ pub fn fit(
             loss_sum += batch_sum;
             labelled += batch.labelled;
             done += chunk.len();
-            observer(Progress::Batch {
+            observer(FitEvent::Batch {
                 examples_done: done,
                 loss: batch_sum / batch.labelled.max(1) as f64,
             });
         }
         let train_seconds = started.elapsed().as_secs_f64();
 
-        observer(Progress::Validating {
+        observer(FitEvent::Validating {
             examples: valid.len(),
         });
         let valid_loss = mean_loss(model, &mut batches, &valid, Split::Valid, eval_batch_size)?;
@@ -218,7 +218,7 @@ pub fn fit(
             improved,
             "epoch done"
         );
-        observer(Progress::EpochFinished { log, improved });
+        observer(FitEvent::EpochFinished { log, improved });
         if let Some(c) = checkpoints {
             let best = best.as_ref().expect("set when the first epoch finished");
             c.save(&state, &model.tensors(), &adam.state(), best)?;

@@ -8,8 +8,10 @@
 //!   CPU, as an uninterrupted one.
 //! - [`evaluate`]: per-task AUROC, AUPRC (average precision and the authors' trapezoid), MCC
 //!   and counts on a split.
-//! - [`train_and_write`]: a whole stage, from a prepared model to the `model` artifact.
-//! - [`stage`]: the flags, config keys and report that the stage binaries share.
+//! - [`train_and_write`]: a whole stage, from a prepared model to the files of the `model`
+//!   artifact.
+//! - [`stage`]: the config keys, run settings and summary parts that the training stages share;
+//!   `cli` (feature `cli`): their flags.
 //!
 //! A fine-tuning stage prepares its model with `tfbind_model` and then calls the same functions:
 //!
@@ -23,18 +25,20 @@
 //! let mut model = init_model(&spec, tch::Device::Cpu, options.seed)?;
 //! model.load_weights_except(&parent.weights_path(), &[HEAD])?;
 //! model.freeze(&["conv1"])?;
-//! // ... then `train_and_write(&mut model, &dataset, &options, RunSpec { parent: Some(..), .. }, ..)`.
+//! // ... then `train_and_write(&mut model, &dataset, &options, RunSpec { parent: Some(..), .. },
+//! // &builder, &progress)`.
 //! # Ok(()) }
 //! ```
 
 mod adam;
 mod batch;
 pub mod checkpoint;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod error;
 mod evaluate;
 mod fit;
 mod options;
-pub mod progress;
 mod run;
 pub mod stage;
 
@@ -44,7 +48,7 @@ pub use error::{Result, TrainError};
 pub use evaluate::{
     epochs_tsv, evaluate, metrics_tsv, predict_rows, summarize, MetricSummary, TaskMetrics,
 };
-pub use fit::{check_compatible, fit, init_model, loss_on, FitOutcome, Progress};
+pub use fit::{check_compatible, fit, init_model, loss_on, FitEvent, FitOutcome};
 pub use options::{derive_seed, SeedUse, TrainOptions};
 pub use run::{train_and_write, RunOutcome, RunSpec};
 

@@ -1,107 +1,27 @@
-//! What the training stage binaries (tfbind-pretrain, tfbind-finetune) share: the training flags,
-//! the training keys of their config sections, and the report of the training run. Each binary
-//! adds the flags, keys and report fields of its own.
+//! What the training stages (tfbind-pretrain, tfbind-finetune) share: the training keys of their
+//! config sections, how they run beside what they train, and the parts of their summaries that
+//! describe the training run. Each stage adds the keys and summary fields of its own.
 
 use std::fmt;
-use std::marker::PhantomData;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tfbind_artifact::InputRef;
 use tfbind_metrics::BinaryMetrics;
-use tfbind_model::{artifact::KIND as MODEL, DeviceChoice};
+use tfbind_model::DeviceChoice;
 
 use crate::error::Result;
 use crate::options::TrainOptions;
 use crate::run::RunOutcome;
 
-/// A training stage binary: its defaults, and what the help of the shared flags says of it alone.
-pub trait Stage {
-    /// What the stage trains with where neither a flag nor its config section says otherwise.
-    fn defaults() -> TrainOptions;
-    /// Follows the default learning rate in `--help`.
-    const LEARNING_RATE_NOTE: &'static str = "";
-    /// The weights `--seed` draws, besides window order and dropout.
-    const SEEDED_WEIGHTS: &'static str;
-    /// `--eval-batch-size`'s default.
-    const EVAL_BATCH_SIZE: usize;
-    /// Follows `--eval-batch-size`'s help.
-    const EVAL_BATCH_SIZE_NOTE: &'static str = "";
-}
-
-/// The training flags, flattened into a stage binary's arguments (`#[command(flatten)]`). The
-/// help of those whose default differs between the stages is written from `S`.
-#[derive(clap::Args)]
-pub struct TrainArgs<S: Stage> {
-    #[arg(long, value_name = "LR", help = format!(
-        "Adam learning rate. [config: learning_rate; default: {}{}]",
-        S::defaults().learning_rate, S::LEARNING_RATE_NOTE
-    ))]
-    pub learning_rate: Option<f64>,
-    /// Windows per training step. [config: batch_size; default: 100]
-    #[arg(long, value_name = "N")]
-    pub batch_size: Option<usize>,
-    #[arg(long, value_name = "N", help = format!(
-        "Maximum number of epochs. [config: epochs; default: {}]", S::defaults().epochs
-    ))]
-    pub epochs: Option<usize>,
-    /// Stop after N epochs without a lower validation loss. [config: patience; default: none]
-    #[arg(long, value_name = "N")]
-    pub patience: Option<usize>,
-    /// Train and validate on the forward strand only (default: both strands, each window also
-    /// reverse-complemented, as the paper). [config: rc_augment = false]
-    #[arg(long)]
-    pub no_rc_augment: bool,
-    #[arg(long, value_name = "N", help = format!(
-        "Seed of {}, window order and dropout. [config: seed; default: {}]",
-        S::SEEDED_WEIGHTS, S::defaults().seed
-    ))]
-    pub seed: Option<u64>,
-    /// Where to run: cpu, cuda or auto (a GPU when libtorch sees one).
-    #[arg(long, value_name = "DEVICE", default_value = "auto")]
+/// How a training stage runs, beside what it trains: none of it changes the model (beyond
+/// floating-point rounding), so none of it is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runtime {
+    /// Where to run.
     pub device: DeviceChoice,
-    #[arg(long, value_name = "N", default_value_t = S::EVAL_BATCH_SIZE, help = format!(
-        "Windows per batch when computing validation loss and test predictions{}",
-        S::EVAL_BATCH_SIZE_NOTE
-    ))]
+    /// Windows per batch for validation loss and test predictions.
     pub eval_batch_size: usize,
-    /// Retrain even if the model is up to date.
-    #[arg(long)]
-    pub force: bool,
     /// Discard checkpoints of an interrupted run instead of resuming from them.
-    #[arg(long)]
     pub restart: bool,
-    #[arg(skip)]
-    stage: PhantomData<S>,
-}
-
-impl<S: Stage> TrainArgs<S> {
-    /// The training keys of a config section with the flags given put over them.
-    pub fn over(&self, section: TrainSection) -> TrainSection {
-        TrainSection {
-            learning_rate: self.learning_rate.or(section.learning_rate),
-            batch_size: self.batch_size.or(section.batch_size),
-            epochs: self.epochs.or(section.epochs),
-            patience: self.patience.or(section.patience),
-            rc_augment: if self.no_rc_augment {
-                Some(false)
-            } else {
-                section.rc_augment
-            },
-            seed: self.seed.or(section.seed),
-        }
-    }
-
-    /// Whether the model at `out` can stay: made from the same inputs with the same parameters,
-    /// and no --force.
-    pub fn up_to_date(&self, out: &Path, parameters: &toml::Table, inputs: &[InputRef]) -> bool {
-        let fresh =
-            !self.force && tfbind_artifact::up_to_date(out, MODEL, parameters, inputs).is_some();
-        if fresh {
-            tracing::info!(out = %out.display(), "up to date: same inputs and parameters");
-        }
-        fresh
-    }
 }
 
 /// The training keys of a stage's config section, `#[serde(flatten)]`ed into the stage's own
@@ -148,41 +68,8 @@ impl TrainSection {
     }
 }
 
-/// A training stage's summary (`--json`): the model written, or that it was up to date.
-#[derive(Serialize)]
-pub struct Report<'a, T> {
-    out: &'a Path,
-    up_to_date: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    training: Option<T>,
-}
-
-impl<'a, T> Report<'a, T> {
-    /// The summary of a model left as it was, and its text.
-    pub fn up_to_date(out: &'a Path) -> (Self, String) {
-        let text = format!(
-            "{} is up to date; nothing to do (--force retrains it)",
-            out.display()
-        );
-        let report = Self {
-            out,
-            up_to_date: true,
-            training: None,
-        };
-        (report, text)
-    }
-
-    pub fn trained(out: &'a Path, training: T) -> Self {
-        Self {
-            out,
-            up_to_date: false,
-            training: Some(training),
-        }
-    }
-}
-
-/// How the training went, `#[serde(flatten)]`ed into a stage's report; shown as `kept epoch …`.
-#[derive(Debug, Clone, Serialize)]
+/// How the training went, `#[serde(flatten)]`ed into a stage's summary; shown as `kept epoch …`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub epochs_trained: usize,
     pub best_epoch: usize,
@@ -223,8 +110,8 @@ impl fmt::Display for RunSummary {
     }
 }
 
-/// One task's test metrics in a stage's report.
-#[derive(Debug, Clone, Serialize)]
+/// One task's test metrics in a stage's summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricsRow {
     pub positives: u64,
     pub negatives: u64,
@@ -247,78 +134,39 @@ impl From<&BinaryMetrics> for MetricsRow {
     }
 }
 
-/// A metric as the reports' text shows it: three decimals, or NA where it is undefined.
+/// A metric as the summaries' text shows it: three decimals, or NA where it is undefined.
 pub fn fmt_metric(value: Option<f64>) -> String {
     value.map_or_else(|| "NA".into(), |v| format!("{v:.3}"))
 }
 
 #[cfg(test)]
 mod tests {
-    use clap::{CommandFactory, Parser};
-
     use super::*;
 
-    struct Quick;
-
-    impl Stage for Quick {
-        fn defaults() -> TrainOptions {
-            TrainOptions {
-                epochs: 7,
-                ..TrainOptions::pretraining()
-            }
-        }
-        const LEARNING_RATE_NOTE: &'static str = ", or else";
-        const SEEDED_WEIGHTS: &'static str = "the weights";
-        const EVAL_BATCH_SIZE: usize = 42;
-    }
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        train: TrainArgs<Quick>,
-    }
-
-    fn parse(args: &[&str]) -> Cli {
-        Cli::try_parse_from(std::iter::once("quick").chain(args.iter().copied())).unwrap()
-    }
-
     #[test]
-    fn help_states_the_stages_own_defaults() {
-        let help = Cli::command().term_width(1000).render_help().to_string();
-        for part in [
-            "[config: learning_rate; default: 0.003, or else]",
-            "[config: epochs; default: 7]",
-            "Seed of the weights, window order and dropout. [config: seed; default: 1]",
-            "[default: 42]",
-        ] {
-            assert!(help.contains(part), "{part} in\n{help}");
-        }
-        assert_eq!(parse(&[]).train.eval_batch_size, 42);
-    }
-
-    #[test]
-    fn flags_go_over_the_section_and_defaults_fill_the_rest() {
-        let file = TrainSection {
+    fn defaults_fill_the_unset_keys_and_are_recorded() {
+        let mut section = TrainSection {
             epochs: Some(3),
-            seed: Some(5),
-            rc_augment: Some(true),
+            seed: Some(9),
+            rc_augment: Some(false),
             ..Default::default()
         };
-        let mut section = parse(&["--seed", "9", "--no-rc-augment"])
-            .train
-            .over(file.clone());
-        let options = section.resolve(Quick::defaults()).unwrap();
+        let defaults = TrainOptions {
+            epochs: 7,
+            ..TrainOptions::pretraining()
+        };
+        let options = section.resolve(defaults.clone()).unwrap();
         assert_eq!((options.epochs, options.seed), (3, 9));
         assert!(!options.rc_augment);
         assert_eq!(section.batch_size, Some(100));
+        assert_eq!(section.learning_rate, Some(0.003));
         assert_eq!(section.patience, None);
-        assert_eq!(parse(&[]).train.over(file.clone()), file);
 
         let mut bad = TrainSection {
             patience: Some(0),
-            ..file
+            ..section
         };
-        assert!(bad.resolve(Quick::defaults()).is_err());
+        assert!(bad.resolve(defaults).is_err());
     }
 
     #[test]
@@ -338,7 +186,7 @@ mod tests {
     }
 
     #[test]
-    fn run_summary_text() {
+    fn run_summary_text_and_json() {
         let run = RunSummary {
             epochs_trained: 6,
             best_epoch: 4,
@@ -351,6 +199,8 @@ mod tests {
             run.to_string(),
             "kept epoch 4 of 6 (valid loss 0.12346), stopped early, resumed after epoch 2; 12.3 s"
         );
+        let json = serde_json::to_string(&run).unwrap();
+        assert_eq!(serde_json::from_str::<RunSummary>(&json).unwrap(), run);
         assert_eq!(
             (fmt_metric(None), fmt_metric(Some(0.5))),
             ("NA".into(), "0.500".into())

@@ -5,7 +5,7 @@ mod common;
 
 use tfbind_dataset::Split;
 use tfbind_model::{Architecture, Device, ModelSpec};
-use tfbind_train::{evaluate, fit, init_model, loss_on, Progress, TrainOptions};
+use tfbind_train::{evaluate, fit, init_model, loss_on, FitEvent, TrainOptions};
 
 fn options(epochs: usize, patience: Option<usize>) -> TrainOptions {
     TrainOptions {
@@ -33,8 +33,8 @@ fn keeps_the_best_epoch_stops_on_patience_and_repeats_exactly() {
         None,
         1000,
         &mut |p| match p {
-            Progress::Batch { .. } => batches += 1,
-            Progress::EpochFinished { log, improved } => finished.push((log.epoch, improved)),
+            FitEvent::Batch { .. } => batches += 1,
+            FitEvent::EpochFinished { log, improved } => finished.push((log.epoch, improved)),
             _ => {}
         },
     )
