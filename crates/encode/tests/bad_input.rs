@@ -204,7 +204,7 @@ fn help_documents_every_option() {
 fn empty_window() {
     let mut w = windows();
     w.windows[0].end = w.windows[0].start;
-    fails(&w, &[], 1, &["windows.bed:1:", "empty interval"]);
+    fails(&w, &[], 1, &["windows.bed:1:", "is empty"]);
 }
 
 #[test]
