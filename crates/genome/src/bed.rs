@@ -85,7 +85,7 @@ pub fn interval<'a>(
         return Err(format!("start {start} > end {end}"));
     }
     if start == end {
-        return Err(format!("empty interval: start = end = {start}"));
+        return Err(format!("the interval is empty: start = end = {start}"));
     }
     Ok(BedInterval { chrom, start, end })
 }
