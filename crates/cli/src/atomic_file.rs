@@ -39,6 +39,19 @@ impl AtomicFile {
         std::fs::rename(&self.tmp, &self.path)
             .with_context(|| format!("cannot rename to {}", self.path.display()))
     }
+
+    /// Commits files that belong together (a list and its scores): every one is written out
+    /// (flushed and synced) before any is renamed into place, so a failure to write one (a full
+    /// disk) leaves all of them as they were.
+    pub fn commit_all(mut files: Vec<AtomicFile>) -> anyhow::Result<()> {
+        for file in &mut files {
+            file.writer
+                .flush()
+                .and_then(|()| file.writer.get_ref().sync_all())
+                .with_context(|| format!("cannot write {}", file.tmp.display()))?;
+        }
+        files.into_iter().try_for_each(AtomicFile::commit)
+    }
 }
 
 impl Drop for AtomicFile {
@@ -70,6 +83,38 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
         // No temporary file is left beside it.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn files_committed_together_appear_only_when_all_were_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (list, scores) = (dir.path().join("tfs.txt"), dir.path().join("scores.tsv"));
+        std::fs::write(&list, "old\n").unwrap();
+        let mut a = AtomicFile::create(&list).unwrap();
+        writeln!(a.writer, "new").unwrap();
+        let mut b = AtomicFile::create(&scores).unwrap();
+        // The second file meets a full disk.
+        b.writer = BufWriter::new(File::options().write(true).open("/dev/full").unwrap());
+        writeln!(b.writer, "scores").unwrap();
+        let e = AtomicFile::commit_all(vec![a, b]).unwrap_err();
+        assert!(format!("{e:#}").contains("scores.tsv.tmp-"), "{e:#}");
+        assert_eq!(std::fs::read_to_string(&list).unwrap(), "old\n");
+        assert!(!scores.exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temporaries removed"
+        );
+
+        let mut a = AtomicFile::create(&list).unwrap();
+        writeln!(a.writer, "new").unwrap();
+        let mut b = AtomicFile::create(&scores).unwrap();
+        writeln!(b.writer, "scores").unwrap();
+        AtomicFile::commit_all(vec![a, b]).unwrap();
+        assert_eq!(std::fs::read_to_string(&list).unwrap(), "new\n");
+        assert_eq!(std::fs::read_to_string(&scores).unwrap(), "scores\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

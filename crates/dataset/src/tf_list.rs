@@ -2,20 +2,13 @@
 //! tfbind-negatives and tfbind-pretrain take as a list of tasks, and what a Slurm job array reads
 //! one line of per task.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Writes the TF list atomically: to a temporary file beside it, then renamed over it, so a
-/// reader (or a killed run) never sees half a list.
-pub fn write_tf_list(path: &Path, tfs: &[&str]) -> Result<()> {
-    let mut text = String::new();
-    for tf in tfs {
-        text.push_str(tf);
-        text.push('\n');
-    }
-    write_text_atomic(path, &text)
+/// The text of a TF list of `tfs`.
+pub fn tf_list_text(tfs: &[&str]) -> String {
+    tfs.iter().map(|tf| format!("{tf}\n")).collect()
 }
 
 /// Reads a TF list. Surrounding whitespace and blank lines are ignored, so a hand-edited list
@@ -24,7 +17,7 @@ pub fn write_tf_list(path: &Path, tfs: &[&str]) -> Result<()> {
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("tfs.txt");
-/// tfbind_dataset::write_tf_list(&path, &["JUN", "FOSL1"]).unwrap();
+/// std::fs::write(&path, tfbind_dataset::tf_list_text(&["JUN", "FOSL1"])).unwrap();
 /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "JUN\nFOSL1\n");
 /// assert_eq!(tfbind_dataset::read_tf_list(&path).unwrap(), ["JUN", "FOSL1"]);
 /// ```
@@ -52,31 +45,6 @@ pub fn read_tf_list(path: &Path) -> Result<Vec<String>> {
     Ok(tfs)
 }
 
-/// Writes a small text file atomically: a temporary file beside it, synced, then renamed over it.
-pub fn write_text_atomic(path: &Path, text: &str) -> Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = std::fs::File::create(&tmp)
-        .and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
-            f.sync_all()
-        })
-        .map_err(Error::io(&tmp))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(Error::io(path)));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,33 +60,5 @@ mod tests {
         assert!(e.ends_with("tfs.txt:3: JUN is listed twice"), "{e}");
         std::fs::write(&path, "JUN FOS\n").unwrap();
         assert!(read_tf_list(&path).unwrap_err().to_string().contains(":1:"));
-    }
-
-    #[test]
-    fn atomic_writes_replace_and_leave_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/tfs.txt");
-        write_tf_list(&path, &["A", "B"]).unwrap();
-        write_tf_list(&path, &["C"]).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "C\n");
-        let entries: Vec<_> = std::fs::read_dir(dir.path().join("sub"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(entries, ["tfs.txt"]);
-    }
-
-    #[test]
-    fn a_failed_write_leaves_the_old_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tfs.txt");
-        write_tf_list(&path, &["A"]).unwrap();
-        // A directory where the temporary file would go makes the write fail.
-        let blocker = dir
-            .path()
-            .join(format!(".tfs.txt.tmp-{}", std::process::id()));
-        std::fs::create_dir(&blocker).unwrap();
-        assert!(write_tf_list(&path, &["B"]).is_err());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "A\n");
     }
 }
