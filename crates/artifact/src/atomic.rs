@@ -68,6 +68,19 @@ impl AtomicFile {
         let (parent, _) = split_target(&self.path)?;
         sync_dir(&parent)
     }
+
+    /// Commits files that belong together (a list and its scores): every one is written out
+    /// (flushed and synced) before any is renamed into place, so a failure to write one (a full
+    /// disk) leaves all of them as they were.
+    pub fn commit_all(mut files: Vec<AtomicFile>) -> Result<()> {
+        for file in &mut files {
+            file.writer
+                .flush()
+                .and_then(|()| file.writer.get_ref().sync_all())
+                .map_err(Error::io(&file.tmp))?;
+        }
+        files.into_iter().try_for_each(AtomicFile::commit)
+    }
 }
 
 impl Drop for AtomicFile {
@@ -107,6 +120,34 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn files_committed_together_appear_only_when_all_were_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (list, scores) = (dir.path().join("tfs.txt"), dir.path().join("scores.tsv"));
+        std::fs::write(&list, "old\n").unwrap();
+        let mut a = AtomicFile::create(&list).unwrap();
+        writeln!(a.writer, "new").unwrap();
+        let mut b = AtomicFile::create(&scores).unwrap();
+        // The second file meets a full disk.
+        b.writer = BufWriter::new(File::options().write(true).open("/dev/full").unwrap());
+        writeln!(b.writer, "scores").unwrap();
+        let e = AtomicFile::commit_all(vec![a, b]).unwrap_err();
+        assert!(e.to_string().contains("scores.tsv.tmp-"), "{e}");
+        assert_eq!(std::fs::read_to_string(&list).unwrap(), "old\n");
+        assert!(!scores.exists());
+        assert_eq!(names(dir.path()), ["tfs.txt"], "temporaries removed");
+
+        let mut a = AtomicFile::create(&list).unwrap();
+        writeln!(a.writer, "new").unwrap();
+        let mut b = AtomicFile::create(&scores).unwrap();
+        writeln!(b.writer, "scores").unwrap();
+        AtomicFile::commit_all(vec![a, b]).unwrap();
+        assert_eq!(std::fs::read_to_string(&list).unwrap(), "new\n");
+        assert_eq!(std::fs::read_to_string(&scores).unwrap(), "scores\n");
+        assert_eq!(names(dir.path()), ["scores.tsv", "tfs.txt"]);
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct ArtifactBuilder {
     kind: Kind,
     parameters: toml::Table,
     inputs: Vec<InputRef>,
+    /// The directories made for the target's parent, deepest first: removed again (when empty)
+    /// if nothing is committed, so a failed run leaves nothing behind.
+    created: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -36,6 +39,11 @@ impl ArtifactBuilder {
             return Err(Error::NotAnArtifactTarget { path: target });
         }
         let (parent, name) = split_target(&target)?;
+        let created = parent
+            .ancestors()
+            .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
+            .map(Path::to_path_buf)
+            .collect();
         std::fs::create_dir_all(&parent).map_err(Error::io(&parent))?;
         remove_stale_temporaries(&parent, &name);
         let tmp = parent.join(format!("{}{}", temp_prefix(&name), std::process::id()));
@@ -49,6 +57,7 @@ impl ArtifactBuilder {
             kind,
             parameters,
             inputs,
+            created,
             committed: false,
         })
     }
@@ -125,6 +134,9 @@ impl Drop for ArtifactBuilder {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.tmp);
+            for dir in &self.created {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
     }
 }

@@ -42,12 +42,16 @@ pub enum Input {
     /// A file that is read but not pinned (its content is recorded some other way), still kept
     /// apart from the output.
     Unpinned(PathBuf),
+    /// A file the stage pins itself by what it uses of it (a genome by its chromosome names and
+    /// lengths, when those are all that the output depends on), still kept apart from the output.
+    Pinned(InputRef),
 }
 
 impl Input {
     pub fn path(&self) -> &Path {
         match self {
             Input::Artifact(p, _) | Input::File(p) | Input::Unpinned(p) => p,
+            Input::Pinned(pin) => Path::new(&pin.path),
         }
     }
 }
@@ -191,6 +195,7 @@ fn pin_inputs(inputs: &[Input], artifacts: &[Artifact]) -> Result<Vec<InputRef>>
         .filter_map(|input| match input {
             Input::Artifact(..) => artifacts.next().map(input_artifact),
             Input::File(_) => files.next(),
+            Input::Pinned(pin) => Some(pin.clone()),
             Input::Unpinned(_) => None,
         })
         .collect())
@@ -265,18 +270,18 @@ pub fn check_out_apart(out: &Path, inputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-/// Refuses output files that coincide with each other or with an input, and an output that is
-/// a directory.
+/// Refuses output files that coincide with each other or with an input (an input directory
+/// too, which is named), and an output that is a directory.
 pub fn check_out_files(outputs: &[&Path], inputs: &[&Path]) -> Result<()> {
     for (i, out) in outputs.iter().enumerate() {
+        let mut others: Vec<&Path> = inputs.to_vec();
+        others.extend(&outputs[..i]);
+        check_out_apart(out, &others)?;
         if out.is_dir() {
             return Err(Error::OutputIsDirectory {
                 path: out.to_path_buf(),
             });
         }
-        let mut others: Vec<&Path> = inputs.to_vec();
-        others.extend(&outputs[..i]);
-        check_out_apart(out, &others)?;
     }
     Ok(())
 }

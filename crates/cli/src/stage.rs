@@ -46,7 +46,8 @@ impl StageArgs {
 /// A stage binary's whole run: logging and threads from the common flags, the stage made by
 /// `make` (which resolves its settings), the stage run through the contract's runner with a
 /// progress bar, and its summary printed (JSON with `--json`). Exit status 0, 1 for bad data or
-/// a failure, 2 for a usage error (a bad flag or config key, or what the stage calls one).
+/// a failure, 2 for a usage error (a bad flag or config key, or what the stage calls one, from
+/// `make` too).
 pub fn run_stage<S>(args: &StageArgs, make: impl FnOnce() -> anyhow::Result<S>) -> ExitCode
 where
     S: Stage,
@@ -54,7 +55,10 @@ where
 {
     args.common.init();
     crate::run(|| {
-        let stage = make()?;
+        let stage = make().map_err(|e| match e.downcast_ref::<S::Error>() {
+            Some(error) if S::is_usage(error) => UsageError(e.to_string()).into(),
+            _ => e,
+        })?;
         let bars = Bars::new(&args.common);
         let outcome = tfbind_artifact::stage::run(&stage, &args.out, args.force, &bars);
         bars.finish();

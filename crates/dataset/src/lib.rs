@@ -16,11 +16,13 @@ mod error;
 mod labels;
 mod tensors;
 mod tf_list;
+mod tfs;
 
 pub use bed::{read_windows, write_windows, Window};
 pub use error::{Error, Result};
 pub use labels::{LabelMatrix, BOUND, UNBOUND, UNKNOWN};
-pub use tf_list::{read_tf_list, write_tf_list};
+pub use tf_list::{read_tf_list, tf_list_text};
+pub use tfs::{close_names, LabelCounts, UnknownTf};
 
 use std::path::Path;
 

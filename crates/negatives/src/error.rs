@@ -8,15 +8,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     #[error("{0}")]
     InvalidParams(String),
-    #[error(
-        "{path}: unknown TF {name:?}{hint}",
-        path = .path.display(),
-        hint = close_names_hint(.close)
-    )]
+    #[error("{path}: {source}", path = .path.display())]
     UnknownTf {
         path: PathBuf,
-        name: String,
-        close: Vec<String>,
+        source: tfbind_dataset::UnknownTf,
     },
     #[error("TF {name:?} is listed twice")]
     DuplicateTf { name: String },
@@ -78,8 +73,6 @@ pub enum Error {
         dir = .dir.display()
     )]
     ExcludeKind { dir: PathBuf, kind: String },
-    #[error("{path}: {message}", path = .path.display())]
-    Summary { path: PathBuf, message: String },
     #[error("{path}: {source}", path = .path.display())]
     Io {
         path: PathBuf,
@@ -107,14 +100,6 @@ impl Error {
     pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
-    }
-}
-
-fn close_names_hint(close: &[String]) -> String {
-    if close.is_empty() {
-        " and no TF with a similar name".to_string()
-    } else {
-        format!("; did you mean {}?", close.join(", "))
     }
 }
 

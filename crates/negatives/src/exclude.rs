@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use tfbind_artifact::Artifact;
+use tfbind_artifact::{Artifact, Kind};
 use tfbind_dataset::{Dataset, Regions, Split, Window, Windows, DATASET, REGIONS, WINDOWS};
 
 use crate::error::{Error, Result};
@@ -18,27 +18,26 @@ pub fn coordinates(w: &Window) -> Coordinates {
     (w.chrom.clone(), w.start, w.end)
 }
 
-/// Opens an artifact to exclude: a `regions` or `windows` artifact (all its windows) or a
-/// `dataset` artifact (the windows of the given splits). Its files are verified.
-pub fn open(dir: &Path) -> Result<Artifact> {
+/// The kind of an artifact to exclude: a `regions` or `windows` artifact (all its windows are
+/// left out) or a `dataset` artifact (the windows of the given splits).
+pub fn kind(dir: &Path) -> Result<Kind> {
     let artifact = Artifact::open_unverified(dir)?;
-    let kind = artifact.manifest().kind.as_str();
-    if ![REGIONS.name, WINDOWS.name, DATASET.name].contains(&kind) {
-        return Err(Error::ExcludeKind {
+    let found = artifact.manifest().kind.as_str();
+    [REGIONS, WINDOWS, DATASET]
+        .into_iter()
+        .find(|k| k.name == found)
+        .ok_or_else(|| Error::ExcludeKind {
             dir: dir.to_path_buf(),
-            kind: kind.to_string(),
-        });
-    }
-    Ok(artifact)
+            kind: found.to_string(),
+        })
 }
 
-/// Adds the coordinates of the windows to exclude from `artifact` (opened with [`open`]).
+/// Adds the coordinates of the windows to exclude from `artifact` (of a [`kind`] it can be).
 pub fn collect(
     artifact: &Artifact,
     splits: &[Split],
     into: &mut HashSet<Coordinates>,
 ) -> Result<()> {
-    artifact.verify()?;
     let kind = artifact.manifest().kind.as_str();
     if kind == REGIONS.name {
         into.extend(Regions::read(artifact)?.windows.iter().map(coordinates));

@@ -10,7 +10,8 @@
 //!
 //! Windows present in `--exclude` artifacts and windows with too many N are dropped first. The
 //! artifact holds, beside the `windows` files of `tfbind-dataset`, `gc.tsv` (per-bin GC counts of
-//! positives and negatives) and `summary.json` (the [`Report`]).
+//! positives and negatives) and `summary.json` (the [`Report`]). [`NegativesStage`] is the stage,
+//! run by [`tfbind_artifact::stage::run`].
 
 pub mod error;
 pub mod exclude;
@@ -26,112 +27,119 @@ pub mod tasks;
 
 pub use error::{Error, Result};
 pub use params::{Params, Strategy};
-pub use report::{Outcome, Report};
+pub use report::Report;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use tfbind_artifact::{input_artifact, input_file, up_to_date, Artifact, ArtifactBuilder};
+use tfbind_artifact::stage::{Input, Progress, Stage};
+use tfbind_artifact::{Artifact, ArtifactBuilder, Kind};
 use tfbind_dataset::{Regions, REGIONS, WINDOWS};
 use tfbind_genome::Genome;
 
 use params::Mode;
 use source::Source;
 
-/// Reports progress through the stage's long steps (reading sequences from the genome).
-pub trait Progress: Sync {
-    /// A step over `total` windows begins.
-    fn start(&self, step: &str, total: u64);
-    /// `n` more windows of the current step are done.
-    fn advance(&self, n: u64);
-}
-
-/// No progress reporting.
-impl Progress for () {
-    fn start(&self, _: &str, _: u64) {}
-    fn advance(&self, _: u64) {}
-}
-
-/// One run of the stage.
+/// The stage: a `regions` artifact, the genome and the artifacts to exclude → a `windows`
+/// artifact.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub struct NegativesStage {
     /// The `regions` artifact windows and labels come from.
     pub regions: PathBuf,
     /// The genome FASTA (plain or bgzip) the regions were made on.
     pub genome: PathBuf,
-    /// `regions`, `windows` or `dataset` artifacts whose windows are left out.
-    pub exclude: Vec<PathBuf>,
-    /// Where the `windows` artifact goes.
-    pub out: PathBuf,
-    /// Rebuild even when the artifact is up to date.
-    pub force: bool,
+    /// `regions`, `windows` or `dataset` artifacts whose windows are left out, with their kind.
+    pub exclude: Vec<(PathBuf, Kind)>,
     pub params: Params,
 }
 
-/// Runs the stage: reuses the artifact at `out` when it was made from the same inputs and
-/// parameters, else chooses the windows and writes the artifact.
-pub fn run(request: &Request, progress: &dyn Progress) -> Result<Outcome> {
-    let params = &request.params;
-    let mode = params.mode()?;
-    let regions_artifact = Artifact::open_unverified(&request.regions)?;
-    regions_artifact.expect_kind(REGIONS)?;
-    let excluded = request
-        .exclude
-        .iter()
-        .map(|dir| exclude::open(dir))
-        .collect::<Result<Vec<_>>>()?;
-    let mut inputs = vec![
-        input_artifact(&regions_artifact),
-        input_file(&request.genome)?,
-    ];
-    inputs.extend(excluded.iter().map(input_artifact));
-    let table = tfbind_artifact::to_table(params)?;
+impl NegativesStage {
+    /// The stage over `exclude` artifacts of any kind it can leave windows out of (their kind is
+    /// read from their manifests).
+    pub fn new(
+        regions: PathBuf,
+        genome: PathBuf,
+        exclude: &[PathBuf],
+        params: Params,
+    ) -> Result<Self> {
+        let exclude = exclude
+            .iter()
+            .map(|dir| Ok((dir.clone(), exclude::kind(dir)?)))
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            regions,
+            genome,
+            exclude,
+            params,
+        })
+    }
+}
 
-    if !request.force {
-        if let Some(existing) = up_to_date(&request.out, WINDOWS, &table, &inputs) {
-            tracing::info!(out = %request.out.display(), "up to date; nothing to do (--force rebuilds)");
-            return Ok(Outcome {
-                out: request.out.clone(),
-                reused: true,
-                report: Report::read(&existing)?,
-            });
-        }
+impl Stage for NegativesStage {
+    const SECTION: &'static str = "negatives";
+    const OUTPUT: Kind = WINDOWS;
+    type Summary = Report;
+    type Error = Error;
+
+    fn is_usage(error: &Error) -> bool {
+        error.is_usage()
     }
 
-    regions_artifact.verify()?;
-    let regions = Regions::read(&regions_artifact)?;
-    let genome = Genome::open(&request.genome)?;
-    let mut skip = HashSet::new();
-    for artifact in &excluded {
-        exclude::collect(artifact, &params.excluded_splits(), &mut skip)?;
-    }
-    let source = Source::new(
-        &regions,
-        &request.regions,
-        &genome,
-        &skip,
-        params.max_n_fraction,
-        progress,
-    )?;
-    let (windows, report) = match mode {
-        Mode::SingleTask(tf) => singletask::build(&source, tf, params)?,
-        Mode::MultiTask(choice) => multitask::build(&source, &choice, params)?,
-    };
-    if report.dropped.n_rich > 0 {
-        tracing::warn!(
-            windows = report.dropped.n_rich,
-            max_n_fraction = params.max_n_fraction,
-            "dropped windows with too many N"
+    fn inputs(&self) -> Vec<Input> {
+        let mut inputs = vec![
+            Input::Artifact(self.regions.clone(), REGIONS),
+            Input::File(self.genome.clone()),
+        ];
+        inputs.extend(
+            self.exclude
+                .iter()
+                .map(|(dir, kind)| Input::Artifact(dir.clone(), *kind)),
         );
+        inputs
     }
 
-    let builder = ArtifactBuilder::new(&request.out, WINDOWS, table, inputs)?;
-    windows.write(builder.dir())?;
-    report.write(builder.dir())?;
-    builder.commit()?;
-    Ok(Outcome {
-        out: request.out.clone(),
-        reused: false,
-        report,
-    })
+    fn parameters(&self) -> Result<toml::Table> {
+        // A bad request fails before the inputs are read.
+        self.params.mode()?;
+        Ok(tfbind_artifact::to_table(&self.params)?)
+    }
+
+    fn build(
+        &self,
+        artifacts: &[Artifact],
+        builder: &ArtifactBuilder,
+        progress: &dyn Progress,
+    ) -> Result<Report> {
+        let params = &self.params;
+        let mode = params.mode()?;
+        let (regions_artifact, excluded) = artifacts.split_first().expect("regions is an input");
+        let regions = Regions::read(regions_artifact)?;
+        let genome = Genome::open(&self.genome)?;
+        let mut skip = HashSet::new();
+        for artifact in excluded {
+            exclude::collect(artifact, &params.excluded_splits(), &mut skip)?;
+        }
+        let source = Source::new(
+            &regions,
+            &self.regions,
+            &genome,
+            &skip,
+            params.max_n_fraction,
+            progress,
+        )?;
+        let (windows, report) = match mode {
+            Mode::SingleTask(tf) => singletask::build(&source, tf, params)?,
+            Mode::MultiTask(choice) => multitask::build(&source, &choice, params)?,
+        };
+        if report.dropped.n_rich > 0 {
+            tracing::warn!(
+                windows = report.dropped.n_rich,
+                max_n_fraction = params.max_n_fraction,
+                "dropped windows with too many N"
+            );
+        }
+        windows.write(builder.dir())?;
+        report.write_gc(builder.dir())?;
+        Ok(report)
+    }
 }

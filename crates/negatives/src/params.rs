@@ -2,7 +2,6 @@
 //! and recorded in the manifest of the `windows` artifact.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use tfbind_dataset::Split;
@@ -22,37 +21,13 @@ pub enum Strategy {
     DinucleotideShuffle,
 }
 
-impl Strategy {
-    pub const NAMES: &'static str = "gc-matched, random, dinucleotide-shuffle";
-
-    pub fn name(self) -> &'static str {
-        match self {
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             Strategy::GcMatched => "gc-matched",
             Strategy::Random => "random",
             Strategy::DinucleotideShuffle => "dinucleotide-shuffle",
-        }
-    }
-}
-
-impl fmt::Display for Strategy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Strategy {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "gc-matched" => Ok(Strategy::GcMatched),
-            "random" => Ok(Strategy::Random),
-            "dinucleotide-shuffle" => Ok(Strategy::DinucleotideShuffle),
-            _ => Err(format!(
-                "unknown strategy {s:?} (expected one of {})",
-                Strategy::NAMES
-            )),
-        }
+        })
     }
 }
 
@@ -71,21 +46,6 @@ impl SplitName {
             SplitName::Train => Split::Train,
             SplitName::Valid => Split::Valid,
             SplitName::Test => Split::Test,
-        }
-    }
-}
-
-impl FromStr for SplitName {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "train" => Ok(SplitName::Train),
-            "valid" => Ok(SplitName::Valid),
-            "test" => Ok(SplitName::Test),
-            _ => Err(format!(
-                "unknown split {s:?} (expected train, valid or test)"
-            )),
         }
     }
 }

@@ -2,23 +2,20 @@
 //! the GC distributions of positives and negatives.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tfbind_artifact::Artifact;
 
 use crate::error::{Error, Result};
 use crate::gc::{self, GcReport};
 use crate::params::Strategy;
 use crate::sample::Borrow;
 
-/// The file of a `windows` artifact holding its [`Report`].
-pub const SUMMARY_FILE: &str = "summary.json";
 /// The file of a `windows` artifact holding the per-bin GC counts of every task.
 pub const GC_FILE: &str = "gc.tsv";
 
-/// How the windows were chosen. Stored in the artifact, so a rerun that reuses it reports the
-/// same; it holds no path or time, so the same inputs and seed give the same bytes.
+/// How the windows were chosen: the stage's summary, stored in the artifact (`summary.json`), so a
+/// rerun that reuses it reports the same; it holds no path or time, so the same inputs and seed give the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// `single-task` or `multi-task`.
@@ -63,68 +60,34 @@ pub struct SingleTaskReport {
 }
 
 impl Report {
-    /// Writes `summary.json` and `gc.tsv` into an artifact directory being built.
-    pub fn write(&self, dir: &Path) -> Result<()> {
-        let path = dir.join(SUMMARY_FILE);
-        let mut json = serde_json::to_string_pretty(self).map_err(|e| Error::Summary {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        json.push('\n');
-        std::fs::write(&path, json).map_err(Error::io(&path))?;
+    /// Writes `gc.tsv` into an artifact directory being built.
+    pub fn write_gc(&self, dir: &Path) -> Result<()> {
         let path = dir.join(GC_FILE);
         std::fs::write(&path, gc::to_tsv(&self.gc)).map_err(Error::io(&path))
     }
-
-    /// Reads the report of an existing artifact.
-    pub fn read(artifact: &Artifact) -> Result<Self> {
-        let path = artifact.file(SUMMARY_FILE)?;
-        let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
-        serde_json::from_str(&text).map_err(|e| Error::Summary {
-            path,
-            message: format!("not a tfbind-negatives summary: {e}"),
-        })
-    }
 }
 
-/// The result of a run: where the artifact is, whether it was already there, and its report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Outcome {
-    pub out: PathBuf,
-    /// The artifact was up to date and nothing was computed.
-    pub reused: bool,
-    #[serde(flatten)]
-    pub report: Report,
-}
-
-impl fmt::Display for Outcome {
+impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = &self.report;
-        let how = if self.reused { "up to date" } else { "written" };
-        let what = match &r.single_task {
-            Some(_) => format!("single-task {}", r.tasks.join(",")),
-            None => format!("multi-task over {} TFs", r.tasks.len()),
+        let what = match &self.single_task {
+            Some(_) => format!("single-task {}", self.tasks.join(",")),
+            None => format!("multi-task over {} TFs", self.tasks.len()),
         };
-        writeln!(
-            f,
-            "{} ({how}): {} windows, {what}",
-            self.out.display(),
-            r.windows
-        )?;
-        let d = &r.dropped;
+        writeln!(f, "{} windows, {what}", self.windows)?;
+        let d = &self.dropped;
         writeln!(
             f,
             "dropped: {} excluded, {} N-rich, {} NA for every task",
             d.excluded, d.n_rich, d.all_na
         )?;
-        match &r.single_task {
+        match &self.single_task {
             Some(s) => {
                 write_single(f, s)?;
-                if let Some(g) = r.gc.first() {
+                if let Some(g) = self.gc.first() {
                     write_bins(f, g)?;
                 }
             }
-            None => write_tasks(f, &r.gc)?,
+            None => write_tasks(f, &self.gc)?,
         }
         Ok(())
     }

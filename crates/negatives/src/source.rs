@@ -5,13 +5,13 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use tfbind_artifact::stage::Progress;
 use tfbind_dataset::{Regions, Window};
 use tfbind_genome::{Genome, Interval};
 
 use crate::error::{Error, Result};
 use crate::exclude::{coordinates, Coordinates};
 use crate::gc::Composition;
-use crate::Progress;
 
 /// Windows fetched from the genome at a time: bounds memory (a chunk of 200 bp windows is 13 MB)
 /// whatever the number of windows, while keeping each parallel fetch large.

@@ -153,8 +153,10 @@ fn corrupt_or_mismatched_artifacts_are_refused() {
     );
 
     // A directory that is not an artifact, and an artifact of another kind.
+    let notes = tmp.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
     fails(
-        &negatives_on(tmp.path(), &out, &["--tf", "MAX"]),
+        &negatives_on(&notes, &out, &["--tf", "MAX"]),
         1,
         &["no manifest.toml"],
     );

@@ -223,7 +223,7 @@ fn an_up_to_date_artifact_is_reused_unless_forced_or_changed() {
     let out = tmp.path().join("w");
     let args = ["--tf", "NRF1", "--max-positives", "100"];
     let first = negatives_json(&out, &args);
-    assert_eq!(first["reused"], false);
+    assert_eq!(first["up_to_date"], false);
     let created = || {
         Artifact::open(&out, WINDOWS)
             .unwrap()
@@ -233,15 +233,15 @@ fn an_up_to_date_artifact_is_reused_unless_forced_or_changed() {
     };
     let before = created();
     let second = negatives_json(&out, &args);
-    assert_eq!(second["reused"], true);
+    assert_eq!(second["up_to_date"], true);
     assert_eq!(created(), before);
     // The reused report is the stored one.
     assert_eq!(second["gc"], first["gc"]);
 
     let forced = negatives_json(&out, &[&args[..], &["--force"]].concat());
-    assert_eq!(forced["reused"], false);
+    assert_eq!(forced["up_to_date"], false);
     let reseeded = negatives_json(&out, &[&args[..], &["--seed", "9"]].concat());
-    assert_eq!(reseeded["reused"], false);
+    assert_eq!(reseeded["up_to_date"], false);
 }
 
 #[test]

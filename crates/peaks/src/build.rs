@@ -3,14 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use tfbind_artifact::InputRef;
+use tfbind_artifact::stage::Progress;
 use tfbind_dataset::Regions;
 use tfbind_genome::{bed::UnknownChroms, ChromSizes};
 
 use crate::{
     bed, labels,
     narrowpeak::{self, PeakFile},
-    output::{self, Outcome},
     params::BuildParams,
     summary::{BuildStats, Summary},
     tfs::{self, PeakSource},
@@ -32,14 +31,15 @@ pub struct BuildInputs {
 }
 
 /// Builds windows and labels in memory. Peak files are read in parallel on the current rayon
-/// pool, `progress(1)` after each; the first failing file (in input order) is the error.
+/// pool, one step of `progress` each; the first failing file (in input order) is the error.
 pub fn build(
     inputs: &BuildInputs,
     sizes: &ChromSizes,
     params: &BuildParams,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<(Regions, Summary)> {
     tfs::check_unique(&inputs.peaks)?;
+    progress.start("peak files", inputs.peaks.len() as u64);
     let unknown = if params.skip_unknown_chroms {
         UnknownChroms::Skip
     } else {
@@ -50,7 +50,7 @@ pub fn build(
         .par_iter()
         .map(|s| {
             let file = narrowpeak::read_peaks(&s.path, sizes, unknown);
-            progress(1);
+            progress.advance(1);
             file
         })
         .collect();
@@ -127,46 +127,4 @@ pub fn build(
         labels,
     };
     Ok((regions, summary))
-}
-
-/// The whole `build` stage: reuses `out` when it holds a `regions` artifact made from the same
-/// inputs and parameters (unless `force`), else builds and writes it atomically.
-pub fn run_build(
-    inputs: &BuildInputs,
-    params: &BuildParams,
-    out: &Path,
-    force: bool,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Outcome> {
-    tfs::check_unique(&inputs.peaks)?;
-    let sizes = output::chrom_sizes(&inputs.genome)?;
-    let names: Vec<String> = inputs.peaks.iter().map(|s| s.tf.clone()).collect();
-    let table = tfbind_artifact::to_table(&params.recorded(inputs.regions.is_some(), &names))?;
-    let refs = input_refs(inputs, &sizes)?;
-    if !force {
-        if let Some(outcome) = output::reuse(out, &table, &refs)? {
-            return Ok(outcome);
-        }
-    }
-    let (regions, summary) = build(inputs, &sizes, params, progress)?;
-    output::write(out, table, refs, &regions, summary)
-}
-
-/// Every input pinned by content: peak files in column order, then regions, blacklist, genome.
-fn input_refs(inputs: &BuildInputs, sizes: &ChromSizes) -> Result<Vec<InputRef>> {
-    let files: Vec<&Path> = inputs
-        .peaks
-        .iter()
-        .map(|s| s.path.as_path())
-        .chain(inputs.regions.as_deref())
-        .chain(inputs.blacklist.as_deref())
-        .collect();
-    let mut refs = files
-        .par_iter()
-        .map(|p| tfbind_artifact::input_file(p).map_err(Error::from))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?;
-    refs.push(output::genome_input(&inputs.genome, sizes));
-    Ok(refs)
 }

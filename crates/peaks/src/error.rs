@@ -5,6 +5,9 @@ use std::{io, path::PathBuf};
 /// `#[source]`s: `tfbind_cli::run` prints the whole chain, which would repeat them.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A mistake in how the stage was called: no peak files, no genome, impossible rules.
+    #[error("{0}")]
+    Usage(String),
     #[error("{path}: {cause}", path = .path.display())]
     Io { path: PathBuf, cause: io::Error },
     /// A line that is not what the file should hold (too few fields, a bad number, ...).

@@ -9,6 +9,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use tfbind_artifact::stage::Progress;
 use tfbind_dataset::{LabelMatrix, Regions, Window, BOUND, UNBOUND, UNKNOWN};
 use tfbind_genome::{
     bed::{self, ChromCheck, UnknownChroms},
@@ -16,10 +17,7 @@ use tfbind_genome::{
     ChromSizes,
 };
 
-use crate::{
-    output::{self, Outcome},
-    Error, Result, Summary,
-};
+use crate::{Error, Result, Summary};
 
 /// The input files of `import`.
 #[derive(Debug, Clone)]
@@ -32,13 +30,14 @@ pub struct ImportInputs {
     pub genome: Option<PathBuf>,
 }
 
-/// Reads the windows and their labels; `progress(n)` as `n` more label rows are read.
+/// Reads the windows and their labels, with a step of `progress` per label row.
 pub fn import(
     inputs: &ImportInputs,
     sizes: Option<&ChromSizes>,
-    progress: &dyn Fn(u64),
+    progress: &dyn Progress,
 ) -> Result<(Regions, Summary)> {
     let (windows, bed_lines) = read_windows(&inputs.windows, sizes)?;
+    progress.start("label rows", windows.len() as u64);
     let labels = read_labels(
         &inputs.labels,
         &inputs.windows,
@@ -48,37 +47,6 @@ pub fn import(
     )?;
     let summary = Summary::new(&labels, None);
     Ok((Regions { windows, labels }, summary))
-}
-
-/// The whole `import` stage, reusing an up-to-date `out` unless `force` (see
-/// [`run_build`](crate::run_build)).
-pub fn run_import(
-    inputs: &ImportInputs,
-    out: &Path,
-    force: bool,
-    progress: &dyn Fn(u64),
-) -> Result<Outcome> {
-    let sizes = inputs
-        .genome
-        .as_deref()
-        .map(output::chrom_sizes)
-        .transpose()?;
-    let mut table = toml::Table::new();
-    table.insert("command".into(), "import".into());
-    let mut refs = vec![
-        tfbind_artifact::input_file(&inputs.windows)?,
-        tfbind_artifact::input_file(&inputs.labels)?,
-    ];
-    if let (Some(genome), Some(sizes)) = (&inputs.genome, &sizes) {
-        refs.push(output::genome_input(genome, sizes));
-    }
-    if !force {
-        if let Some(outcome) = output::reuse(out, &table, &refs)? {
-            return Ok(outcome);
-        }
-    }
-    let (regions, summary) = import(inputs, sizes.as_ref(), progress)?;
-    output::write(out, table, refs, &regions, summary)
 }
 
 /// The windows of a BED4+, in file order, with the line each came from.
@@ -128,7 +96,7 @@ fn read_labels(
     bed_path: &Path,
     windows: &[Window],
     bed_lines: &[u64],
-    progress: &dyn Fn(u64),
+    progress: &dyn Progress,
 ) -> Result<LabelMatrix> {
     let mut reader = LineReader::open(path)?;
     let Some((_, header)) = reader.next_line()? else {
@@ -206,10 +174,10 @@ fn read_labels(
         }
         rows += 1;
         if rows % PROGRESS_ROWS == 0 {
-            progress(PROGRESS_ROWS as u64);
+            progress.advance(PROGRESS_ROWS as u64);
         }
     }
-    progress((rows % PROGRESS_ROWS) as u64);
+    progress.advance((rows % PROGRESS_ROWS) as u64);
     if rows < windows.len() {
         return Err(Error::at(
             path,

@@ -1,7 +1,7 @@
 //! The rules of `tfbind-peaks build`: the `[peaks]` section of a pipeline config, overridden by
 //! flags, and recorded in the manifest of the `regions` artifact.
 
-use std::{fmt, str::FromStr};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,45 +39,28 @@ fn max_merge_distance(width: u64) -> u64 {
     (2 * width.div_ceil(2)).saturating_sub(2)
 }
 
-macro_rules! names {
-    ($t:ty { $($variant:ident = $name:literal),+ $(,)? }) => {
-        impl $t {
-            pub const NAMES: &'static [&'static str] = &[$($name),+];
-        }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(match self { $(Self::$variant => $name),+ })
-            }
-        }
-        impl FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($name => Ok(Self::$variant),)+
-                    _ => Err(format!("{s:?} is not one of {}", Self::NAMES.join(", "))),
-                }
-            }
-        }
-    };
-}
-
-names!(Assign {
-    Summit = "summit",
-    Best = "best",
-    Overlap = "overlap",
-});
-names!(OffEnd {
-    Shift = "shift",
-    Clip = "clip",
-    Drop = "drop",
-    Error = "error",
-});
-
-/// The parameters of `build`. Defaults: 200 bp windows, bound = a summit in the window, windows
-/// off a chromosome end shifted inside, unknown chromosomes an error, and no NA.
+/// The `[peaks]` section: the inputs and rules of `build` (of which `import` takes the genome).
+/// Defaults: 200 bp windows, bound = a summit in the window, windows off a chromosome end shifted
+/// inside, unknown chromosomes an error, and no NA. The input paths are not parameters: the
+/// manifest pins the files themselves, and records the resolved rules and the TF names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BuildParams {
+    /// Peak files, or directories of them.
+    #[serde(skip_serializing)]
+    pub peaks: Vec<PathBuf>,
+    /// A TSV of `TF<TAB>peak file` lines, adding to `peaks`.
+    #[serde(skip_serializing)]
+    pub peak_list: Option<PathBuf>,
+    /// Genome FASTA (or its `.fai`), for chromosome names and lengths.
+    #[serde(skip_serializing)]
+    pub genome: Option<PathBuf>,
+    /// Accessible regions (BED3+): one window per region. Without them, windows come from peaks.
+    #[serde(skip_serializing)]
+    pub regions: Option<PathBuf>,
+    /// Windows overlapping these intervals (BED3+) are left out.
+    #[serde(skip_serializing)]
+    pub blacklist: Option<PathBuf>,
     /// Window width in bp.
     pub width: u64,
     pub assign: Assign,
@@ -100,6 +83,11 @@ pub struct BuildParams {
 impl Default for BuildParams {
     fn default() -> Self {
         Self {
+            peaks: Vec::new(),
+            peak_list: None,
+            genome: None,
+            regions: None,
+            blacklist: None,
             width: 200,
             assign: Assign::Summit,
             min_overlap: 0.5,
@@ -189,19 +177,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_match_serde() {
-        for name in Assign::NAMES {
-            let a: Assign = name.parse().unwrap();
-            assert_eq!(a.to_string(), *name);
-            assert_eq!(toml::Value::try_from(a).unwrap().as_str(), Some(*name));
-        }
-        for name in OffEnd::NAMES {
-            assert_eq!(name.parse::<OffEnd>().unwrap().to_string(), *name);
-        }
-        assert!("nearest"
-            .parse::<Assign>()
-            .unwrap_err()
-            .contains("summit, best"));
+    fn rules_take_their_serde_names() {
+        let p: BuildParams = toml::from_str("assign = \"best\"\noff_end = \"clip\"\n").unwrap();
+        assert_eq!((p.assign, p.off_end), (Assign::Best, OffEnd::Clip));
+        assert_eq!(
+            toml::Value::try_from(Assign::Overlap).unwrap().as_str(),
+            Some("overlap")
+        );
+        assert!(toml::from_str::<BuildParams>("assign = \"nearest\"\n").is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use tfbind_dataset::{LabelMatrix, BOUND, UNBOUND};
+use tfbind_dataset::LabelMatrix;
 
 use crate::windows::EndStats;
 
@@ -58,15 +58,7 @@ pub struct BuildStats {
 impl Summary {
     /// Counts the labels of `labels`; `stats` and the per-TF peak counts come from `build`.
     pub(crate) fn new(labels: &LabelMatrix, build: Option<(BuildStats, Vec<(u64, u64)>)>) -> Self {
-        let n = labels.n_cols();
-        let (mut bound, mut unbound) = (vec![0u64; n], vec![0u64; n]);
-        for row in 0..labels.n_rows() {
-            for (col, &v) in labels.row(row).iter().enumerate() {
-                bound[col] += u64::from(v == BOUND);
-                unbound[col] += u64::from(v == UNBOUND);
-            }
-        }
-        let rows = labels.n_rows() as u64;
+        let counts = labels.label_counts();
         let (stats, peaks) = match build {
             Some((stats, peaks)) => (Some(stats), Some(peaks)),
             None => (None, None),
@@ -77,16 +69,16 @@ impl Summary {
             .enumerate()
             .map(|(col, tf)| TfCounts {
                 tf: tf.clone(),
-                bound: bound[col],
-                unbound: unbound[col],
-                unknown: rows - bound[col] - unbound[col],
+                bound: counts[col].bound as u64,
+                unbound: counts[col].unbound as u64,
+                unknown: counts[col].unknown as u64,
                 peaks: peaks.as_ref().map(|p| p[col].0),
                 peaks_without_window: peaks.as_ref().map(|p| p[col].1),
             })
             .collect();
         Self {
             windows: labels.n_rows(),
-            tfs: n,
+            tfs: labels.n_cols(),
             bound: per_tf.iter().map(|t| t.bound).sum(),
             unbound: per_tf.iter().map(|t| t.unbound).sum(),
             unknown: per_tf.iter().map(|t| t.unknown).sum(),

@@ -14,12 +14,8 @@ pub enum Error {
     Dataset(#[from] tfbind_dataset::Error),
     #[error(transparent)]
     Motifs(#[from] tfbind_motifs::Error),
-    #[error("unknown TF {name:?}: not one of the {total} TFs of the regions artifact{}", suggest(.close))]
-    UnknownTf {
-        name: String,
-        close: Vec<String>,
-        total: usize,
-    },
+    #[error("{0}")]
+    UnknownTf(#[from] tfbind_dataset::UnknownTf),
     #[error("the {strategy} strategy needs a target TF (--target, or `target` in [select])")]
     NeedsTarget { strategy: Strategy },
     #[error("k must be at least 1")]
@@ -54,21 +50,13 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Error::UnknownTf { .. }
+            Error::UnknownTf(_)
                 | Error::NeedsTarget { .. }
                 | Error::ZeroK
                 | Error::TooFewCandidates { .. }
                 | Error::MissingMotifFile { .. }
                 | Error::NoMotifs
         )
-    }
-}
-
-fn suggest(close: &[String]) -> String {
-    if close.is_empty() {
-        " (tfs.txt in the artifact lists them)".to_string()
-    } else {
-        format!("; close names: {}", close.join(", "))
     }
 }
 

@@ -12,13 +12,12 @@
 //!   multi-task model; no target needed).
 //!
 //! The target is left out unless asked otherwise. The result ([`Selection`]) is written as a
-//! TF list (one name per line, see [`write_tf_list`]) with a scores table beside it.
+//! TF list (one name per line, [`tfbind_dataset::tf_list_text`]) with a scores table beside it
+//! ([`scores_path`]).
 
 mod cobinding;
-mod counts;
 mod error;
 mod motif;
-mod names;
 mod params;
 mod select;
 mod selection;
@@ -26,21 +25,27 @@ mod strategy;
 mod tf_list;
 
 pub use cobinding::{cobinding, Cobinding};
-pub use counts::{label_counts, LabelCounts};
 pub use error::{Error, Result};
 pub use motif::{MotifIndex, MotifMatch};
-pub use names::close_names;
 pub use params::{SelectParams, DEFAULT_MOTIFS};
 pub use select::select;
 pub use selection::{Choice, Evidence, Selection, SkipReason, Skipped};
 pub use strategy::Strategy;
-pub use tf_list::{scores_path, write_outputs};
-pub use tfbind_dataset::{read_tf_list, write_tf_list};
+pub use tf_list::scores_path;
 
 use std::path::Path;
 
 use tfbind_artifact::Artifact;
 use tfbind_dataset::{Regions, REGIONS};
+
+/// The files a selection reads: the `regions` artifact, and the motif file for `motif`.
+pub fn inputs<'a>(regions: &'a Path, params: &'a SelectParams) -> Vec<&'a Path> {
+    let mut inputs = vec![regions];
+    if params.strategy == Strategy::Motif {
+        inputs.push(&params.motifs);
+    }
+    inputs
+}
 
 /// Opens the `regions` artifact at `regions` (verifying it), reads the motif file when the
 /// strategy needs it, and selects.

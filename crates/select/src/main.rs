@@ -1,12 +1,13 @@
 //! tfbind-select: write the TF list to pre-train on for a target TF.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
 use serde::Serialize;
-use tfbind_cli::{CommonArgs, UsageError};
+use tfbind_cli::{choice, AtomicFile, CommonArgs, UsageError};
 use tfbind_select::{SelectParams, Selection, Strategy};
 
 /// Choose the TFs to pre-train on for a target TF, from the label matrix of a `regions`
@@ -30,82 +31,66 @@ use tfbind_select::{SelectParams, Selection, Strategy};
 ///                  the target is optional, and left out when given)
 ///
 /// Ties are broken by TF name. The target is never among the candidates unless
-/// --include-target. The files are written atomically (temporary file, then rename).
+/// --include-target. Both files are written under temporary names and renamed into place once
+/// both are whole, so a failed run leaves neither.
 #[derive(Parser)]
 #[command(name = "tfbind-select", version, verbatim_doc_comment)]
 struct Cli {
     /// The `regions` artifact directory (windows × TFs labels).
     #[arg(long, value_name = "DIR")]
     regions: PathBuf,
-    /// Where to write the TF list; the scores go to <OUT>.scores.tsv.
+    /// Where to write the TF list; the scores go to <OUT>.scores.tsv. Neither may be an input.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Pipeline config file: its [select] section sets the parameters below (strategy, target,
-    /// k, exclude_target, seed, min_bound, motifs); flags override it.
+    /// Pipeline config file: its [select] section sets the options marked [config: …]; flags
+    /// override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// How to choose. [config: strategy; default: cobinding]
-    #[arg(short, long, value_name = "NAME", value_parser = Strategy::NAMES)]
-    strategy: Option<String>,
-    /// The TF to choose pre-training TFs for (a name of the artifact's tfs.txt). Needed by
-    /// cobinding, low-cobinding and motif. [config: target]
-    #[arg(short, long, value_name = "TF")]
-    target: Option<String>,
-    /// How many TFs to choose (the N of "the N TFs with the fewest NA").
-    /// [config: k; default: 50 for fewest-na, else 5]
-    #[arg(short, value_name = "N")]
-    k: Option<usize>,
-    /// Leave the target out of the candidates (pre-training on it leaks its labels into the
-    /// fine-tuning comparison). [config: exclude_target; default: on]
-    #[arg(long, conflicts_with = "include_target")]
-    exclude_target: bool,
+    #[command(flatten)]
+    flags: Flags,
     /// Let the target be chosen like any other TF.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "exclude_target")]
     include_target: bool,
-    /// Seed of the random strategy. [config: seed; default: 0]
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Only TFs with at least N bound windows are candidates; the others are reported as
-    /// skipped. [config: min_bound; default: 0]
-    #[arg(long, value_name = "N")]
-    min_bound: Option<usize>,
-    /// MEME motif file of the motif strategy.
-    /// [config: motifs; default: data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme]
-    #[arg(long, value_name = "FILE")]
-    motifs: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
 
-/// Resolves the parameters: defaults, then the config's [select] section, then the flags.
-fn resolve(cli: &Cli) -> anyhow::Result<SelectParams> {
-    let mut p: SelectParams = tfbind_cli::load_section(cli.config.as_deref(), "select")
-        .map_err(|e| UsageError(format!("{e:#}")))?;
-    if let Some(s) = &cli.strategy {
-        p.strategy = s.parse().map_err(UsageError)?;
-    }
-    if let Some(t) = &cli.target {
-        p.target = Some(t.clone());
-    }
-    if cli.k.is_some() {
-        p.k = cli.k;
-    }
-    if cli.exclude_target {
-        p.exclude_target = true;
-    }
-    if cli.include_target {
-        p.exclude_target = false;
-    }
-    if let Some(seed) = cli.seed {
-        p.seed = seed;
-    }
-    if let Some(n) = cli.min_bound {
-        p.min_bound = n;
-    }
-    if let Some(m) = &cli.motifs {
-        p.motifs = m.clone();
-    }
-    Ok(p)
+/// The flags that set [select] keys of the same name.
+#[derive(clap::Args, Serialize)]
+struct Flags {
+    /// How to choose. [config: strategy; default: cobinding]
+    #[arg(short, long, value_name = "NAME", value_parser = choice::<Strategy>())]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<Strategy>,
+    /// The TF to choose pre-training TFs for (a name of the artifact's tfs.txt). Needed by
+    /// cobinding, low-cobinding and motif. [config: target]
+    #[arg(short, long, value_name = "TF")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
+    /// How many TFs to choose (the N of "the N TFs with the fewest NA").
+    /// [config: k; default: 50 for fewest-na, else 5]
+    #[arg(short, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    k: Option<usize>,
+    /// Leave the target out of the candidates (pre-training on it leaks its labels into the
+    /// fine-tuning comparison). [config: exclude_target; default: on]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    exclude_target: bool,
+    /// Seed of the random strategy. [config: seed; default: 0]
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+    /// Only TFs with at least N bound windows are candidates; the others are reported as
+    /// skipped. [config: min_bound; default: 0]
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_bound: Option<usize>,
+    /// MEME motif file of the motif strategy.
+    /// [config: motifs; default: data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme]
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    motifs: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -116,11 +101,33 @@ struct Report<'a> {
     selection: &'a Selection,
 }
 
+/// The list and its scores, written under temporary names and renamed together.
+fn write(files: [(&Path, String); 2]) -> anyhow::Result<()> {
+    let mut pending = Vec::new();
+    for (path, text) in files {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut file = AtomicFile::create(path)?;
+        let written = file.writer.write_all(text.as_bytes());
+        written.with_context(|| format!("cannot write {}", path.display()))?;
+        pending.push(file);
+    }
+    AtomicFile::commit_all(pending)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.common.init();
     tfbind_cli::run(|| {
-        let params = resolve(&cli)?;
+        let flags = tfbind_cli::flags_table(&cli.flags);
+        let mut params: SelectParams = tfbind_cli::resolve(cli.config.as_deref(), "select", flags)?;
+        params.exclude_target &= !cli.include_target;
+        let scores = tfbind_select::scores_path(&cli.out);
+        let mut inputs = tfbind_select::inputs(&cli.regions, &params);
+        inputs.extend(cli.config.as_deref());
+        tfbind_artifact::stage::check_out_files(&[&cli.out, &scores], &inputs)?;
         let selection = tfbind_select::run(&cli.regions, &params).map_err(|e| {
             if e.is_usage() {
                 anyhow::Error::new(UsageError(e.to_string()))
@@ -128,18 +135,18 @@ fn main() -> ExitCode {
                 anyhow::Error::new(e)
             }
         })?;
-        let scores = tfbind_select::write_outputs(&selection, &cli.out)
-            .with_context(|| format!("cannot write the TF list {}", cli.out.display()))?;
-        let report = Report {
-            out: &cli.out,
-            scores: &scores,
-            selection: &selection,
-        };
+        let tf_list = tfbind_dataset::tf_list_text(&selection.tfs());
+        write([(&cli.out, tf_list), (&scores, selection.scores_tsv())])?;
         let human = format!(
             "{selection}wrote {} and {}",
             cli.out.display(),
             scores.display()
         );
+        let report = Report {
+            out: &cli.out,
+            scores: &scores,
+            selection: &selection,
+        };
         cli.common.report(&report, human);
         Ok(())
     })

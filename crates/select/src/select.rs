@@ -3,11 +3,11 @@ use std::cmp::Ordering;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use tfbind_dataset::LabelMatrix;
+use tfbind_dataset::{LabelCounts, LabelMatrix};
 
 use crate::{
-    close_names, cobinding, label_counts, Choice, Error, Evidence, LabelCounts, MotifIndex, Result,
-    SelectParams, Selection, SkipReason, Skipped, Strategy,
+    cobinding, Choice, Error, Evidence, MotifIndex, Result, SelectParams, Selection, SkipReason,
+    Skipped, Strategy,
 };
 
 /// The ChaCha stream of the `random` strategy, so other seeded uses of the same config seed
@@ -26,9 +26,9 @@ pub fn select(
     let target = params
         .target
         .as_deref()
-        .map(|t| find_tf(names, t))
+        .map(|t| labels.tf_column(t))
         .transpose()?;
-    let counts = label_counts(labels);
+    let counts = labels.label_counts();
 
     let mut skipped = Vec::new();
     let mut candidates = Vec::new();
@@ -110,12 +110,12 @@ pub fn select(
             without_scores(ranked)
         }
         Strategy::FewestNa => {
-            let mut ranked: Vec<(usize, f64, Evidence)> = candidates
-                .iter()
-                .map(|&c| (c, counts[c].unknown as f64, labels_evidence(&counts[c])))
-                .collect();
-            sort_by_score(&mut ranked, names, false);
-            without_scores(ranked)
+            let mut order = candidates.clone();
+            labels.sort_fewest_na(&mut order, &counts);
+            order
+                .into_iter()
+                .map(|c| (c, labels_evidence(&counts[c])))
+                .collect()
         }
         Strategy::Random => {
             let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
@@ -163,18 +163,6 @@ pub fn select(
             .collect(),
         skipped,
     })
-}
-
-/// The column of a TF by its exact name; an unknown name is reported with the names like it.
-fn find_tf(names: &[String], name: &str) -> Result<usize> {
-    names
-        .iter()
-        .position(|n| n == name)
-        .ok_or_else(|| Error::UnknownTf {
-            name: name.to_string(),
-            close: close_names(name, names),
-            total: names.len(),
-        })
 }
 
 /// Orders by score, ties by TF name, so that equal scores (several cosines of 0, p-values that

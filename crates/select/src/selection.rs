@@ -64,7 +64,7 @@ pub enum Evidence {
 }
 
 impl Evidence {
-    /// The column names of a strategy's evidence, in the order of [`Evidence::cells`].
+    /// The column names of a strategy's evidence, in the order of its values.
     pub fn columns(strategy: Strategy) -> &'static [&'static str] {
         match strategy {
             Strategy::Cobinding | Strategy::LowCobinding => {

@@ -141,7 +141,7 @@ fn exit_codes_tell_usage_from_data_errors() {
     assert_eq!(o.status.code(), Some(2));
     let stderr = text(&o.stderr);
     assert!(
-        stderr.contains("unknown TF \"t\"") && stderr.contains("close names: T"),
+        stderr.contains("unknown TF \"t\"") && stderr.contains("did you mean T"),
         "{stderr}"
     );
 
@@ -153,9 +153,11 @@ fn exit_codes_tell_usage_from_data_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("cobinding can rank only 3 TFs but k is 4"));
 
+    let notes = dir.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
     let o = select(&[
         "--regions",
-        dir.path().to_str().unwrap(),
+        notes.to_str().unwrap(),
         "-t",
         "T",
         "--out",

@@ -356,9 +356,9 @@ fn unknown_targets_are_usage_errors_naming_close_names() {
     .unwrap_err();
     assert!(e.is_usage());
     match &e {
-        Error::UnknownTf { close, total, .. } => {
-            assert_eq!(close[0], "JUND");
-            assert_eq!(*total, 162);
+        Error::UnknownTf(unknown) => {
+            assert_eq!(unknown.close[0], "JUND");
+            assert_eq!(unknown.total, 162);
         }
         other => panic!("{other}"),
     }

@@ -1,5 +1,6 @@
 //! Shared by the integration tests: the shared chr19–22 bundle as a `regions` artifact (a test
-//! that uses it checks first that it is there: `tfbind_artifact::testing::shared_bundle()`), and running the binary.
+//! that uses it checks first that it is there: `tfbind_artifact::testing::shared_bundle()`), a
+//! tiny genome and regions artifact made here, and running the binary.
 
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
@@ -155,4 +156,59 @@ pub fn gc_of(summary: &serde_json::Value) -> (f64, Vec<u64>, Vec<u64>) {
 /// Reads a `windows` artifact, verifying it.
 pub fn read_windows(dir: &Path) -> tfbind_dataset::Windows {
     tfbind_dataset::Windows::read(&Artifact::open(dir, tfbind_dataset::WINDOWS).unwrap()).unwrap()
+}
+
+/// GC percent of each 200 bp window of chr1, its label for TF "A", and whether it holds Ns.
+const WINDOWS: [(u32, i8, bool); 11] = [
+    (80, 1, false),
+    (80, 1, false),
+    (10, 0, false),
+    (20, 0, false),
+    (30, 0, false),
+    (40, 0, false),
+    (50, 0, false),
+    (60, 0, false),
+    (80, 0, false),
+    (81, 0, false),
+    (80, 0, true),
+];
+
+/// Writes chr1 (plain FASTA, 60 bases a line) and the regions artifact of its windows (`regions`
+/// and `genome.fa` in `dir`): a tiny dataset whose expected choice is known exactly.
+pub fn fixture(dir: &Path) -> (PathBuf, PathBuf) {
+    let mut seq = Vec::new();
+    for &(gc, _, n_rich) in &WINDOWS {
+        let gc = 2 * gc as usize;
+        seq.extend((0..200).map(|i| match i {
+            _ if n_rich && i < 50 => b'N',
+            i if i < gc => b"GC"[i % 2],
+            i => b"AT"[i % 2],
+        }));
+    }
+    let mut fasta = b">chr1\n".to_vec();
+    for line in seq.chunks(60) {
+        fasta.extend_from_slice(line);
+        fasta.push(b'\n');
+    }
+    let genome = dir.join("genome.fa");
+    std::fs::write(&genome, fasta).unwrap();
+
+    let regions = Regions {
+        windows: (0..WINDOWS.len() as u64)
+            .map(|i| Window {
+                chrom: "chr1".into(),
+                start: 200 * i,
+                end: 200 * (i + 1),
+                name: format!("w{i}"),
+            })
+            .collect(),
+        labels: LabelMatrix::from_values(
+            vec!["A".into()],
+            WINDOWS.iter().map(|&(_, label, _)| label).collect(),
+        )
+        .unwrap(),
+    };
+    let regions_dir = dir.join("regions");
+    write_regions(&regions_dir, &regions);
+    (regions_dir, genome)
 }
