@@ -105,16 +105,12 @@ struct Report<'a> {
 fn write(files: [(&Path, String); 2]) -> anyhow::Result<()> {
     let mut pending = Vec::new();
     for (path, text) in files {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
         let mut file = AtomicFile::create(path)?;
         let written = file.writer.write_all(text.as_bytes());
         written.with_context(|| format!("cannot write {}", path.display()))?;
         pending.push(file);
     }
-    AtomicFile::commit_all(pending)
+    Ok(AtomicFile::commit_all(pending)?)
 }
 
 fn main() -> ExitCode {
