@@ -42,9 +42,8 @@ pub mod selection;
 mod stage;
 
 pub use error::{InterpretError, Result};
-pub use params::{InterpretParams, Method, SplitChoice, WindowSet};
+pub use params::{InterpretParams, Method, SplitChoice, WindowSet, SHIPPED_DATABASE};
 pub use stage::{
-    run, ComparisonSummary, Outcome, Progress, Request, Summary, TopFilter, ATTRIBUTIONS_DIR,
-    COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV, KIND, REPORT_HTML, SUMMARY_JSON,
-    TOMTOM_TSV, WINDOWS_TSV,
+    ComparisonSummary, InterpretStage, Summary, TopFilter, ATTRIBUTIONS_DIR, COMPARISON_TSV,
+    FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV, KIND, REPORT_HTML, TOMTOM_TSV, WINDOWS_TSV,
 };

@@ -35,7 +35,7 @@ impl FilterMatches {
             })
             .collect();
         let options = Options {
-            distance: params.distance.into(),
+            distance: params.distance,
             min_overlap: params.min_overlap,
             threshold: Threshold::All,
             ..Options::default()

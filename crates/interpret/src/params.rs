@@ -2,56 +2,22 @@
 //! and recorded in the `motifs` artifact's manifest.
 
 use std::fmt;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tfbind_dataset::Split;
+use tfbind_motifs::Distance;
 
-/// Defines a kebab-case enum usable in TOML (serde), on the command line (`FromStr`) and in
-/// messages (`Display`), from one list of variants and names.
-macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub const NAMES: &'static [&'static str] = &[$($text),+];
-
-            pub fn name(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
-                    format!("unknown value '{s}' (expected one of: {})", Self::NAMES.join(", "))
-                })
-            }
-        }
-    };
-}
-
-named_enum! {
-    /// Which windows of the chosen split make the filter motifs and the influence.
-    WindowSet {
-        /// Bound for a task and predicted bound for it (p > 0.5): the paper's choice.
-        CorrectPositives = "correct-positives",
-        /// Bound for a task, whatever the prediction.
-        Positives = "positives",
-        /// Every window of the split.
-        All = "all",
-    }
+/// Which windows of the chosen split make the filter motifs and the influence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WindowSet {
+    /// Bound for a task and predicted bound for it (p > 0.5): the paper's choice.
+    CorrectPositives,
+    /// Bound for a task, whatever the prediction.
+    Positives,
+    /// Every window of the split.
+    All,
 }
 
 impl WindowSet {
@@ -74,14 +40,14 @@ impl WindowSet {
     }
 }
 
-named_enum! {
-    /// A split of the dataset, or all of it.
-    SplitChoice {
-        Train = "train",
-        Valid = "valid",
-        Test = "test",
-        All = "all",
-    }
+/// A split of the dataset, or all of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplitChoice {
+    Train,
+    Valid,
+    Test,
+    All,
 }
 
 impl SplitChoice {
@@ -95,41 +61,58 @@ impl SplitChoice {
     }
 }
 
-named_enum! {
-    /// An attribution method.
-    Method {
-        /// In-silico mutagenesis: every base changed to every other.
-        Ism = "ism",
-        /// The gradient of the output with respect to the one-hot input, times the input.
-        GradientXInput = "gradient-x-input",
-        /// Integrated gradients from dinucleotide-shuffled references.
-        IntegratedGradients = "integrated-gradients",
-    }
+/// An attribution method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// In-silico mutagenesis: every base changed to every other.
+    Ism,
+    /// The gradient of the output with respect to the one-hot input, times the input.
+    GradientXInput,
+    /// Integrated gradients from dinucleotide-shuffled references.
+    IntegratedGradients,
 }
 
-named_enum! {
-    /// How Tomtom scores two motif columns.
-    Distance {
-        /// Pearson correlation (Tomtom's default).
-        Pearson = "pearson",
-        /// Euclidean distance.
-        Euclidean = "euclidean",
-    }
+impl Method {
+    pub const ALL: [Method; 3] = [
+        Method::Ism,
+        Method::GradientXInput,
+        Method::IntegratedGradients,
+    ];
 }
 
-impl From<Distance> for tfbind_motifs::Distance {
-    fn from(d: Distance) -> Self {
-        match d {
-            Distance::Pearson => tfbind_motifs::Distance::Pearson,
-            Distance::Euclidean => tfbind_motifs::Distance::Euclidean,
+/// The enums are written in text as serde spells them, so messages, reports, flags and config
+/// files use one spelling.
+macro_rules! display_as_serde {
+    ($($name:ty),+) => {$(
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match toml::Value::try_from(self) {
+                    Ok(toml::Value::String(name)) => f.write_str(&name),
+                    _ => Err(fmt::Error),
+                }
+            }
         }
-    }
+    )+};
 }
+
+display_as_serde!(WindowSet, SplitChoice, Method);
+
+/// The JASPAR CORE vertebrates file shipped in the repository this was built from: the default
+/// motif database.
+pub const SHIPPED_DATABASE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme"
+);
 
 /// Everything that decides the `motifs` artifact's content besides its inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct InterpretParams {
+    /// The motif database (MEME format) filters are compared with: an input (pinned by its
+    /// content), so not recorded as a parameter. Default: the shipped JASPAR file.
+    #[serde(skip_serializing)]
+    pub database: Option<PathBuf>,
     /// The split whose windows make filter motifs and influence, and whose bound windows are
     /// attributed.
     pub split: SplitChoice,
@@ -175,6 +158,7 @@ pub struct InterpretParams {
 impl Default for InterpretParams {
     fn default() -> Self {
         Self {
+            database: None,
             split: SplitChoice::Test,
             windows: WindowSet::CorrectPositives,
             activation_threshold: 0.5,
@@ -198,6 +182,18 @@ impl Default for InterpretParams {
 }
 
 impl InterpretParams {
+    /// The motif database: `database`, else the shipped JASPAR file; the message is for a user.
+    pub fn database(&self) -> Result<PathBuf, String> {
+        match &self.database {
+            Some(path) => Ok(path.clone()),
+            None if Path::new(SHIPPED_DATABASE).is_file() => Ok(SHIPPED_DATABASE.into()),
+            None => Err(format!(
+                "no motif database: the shipped JASPAR file {SHIPPED_DATABASE} is missing; give \
+                 --database FILE.meme or `database` in the config's [interpret]"
+            )),
+        }
+    }
+
     /// Checks the parameters on their own, before any data is read; the message is for a user who
     /// gave them on the command line or in a config.
     pub fn validate(&self) -> Result<(), String> {
@@ -242,15 +238,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_unknowns_list_the_choices() {
-        for m in Method::ALL {
-            assert_eq!(m.name().parse::<Method>().unwrap(), *m);
+    fn names_are_the_serde_spelling_and_unknowns_list_the_choices() {
+        #[derive(Debug, Deserialize)]
+        struct One {
+            method: Method,
         }
-        let err = "isn".parse::<Method>().unwrap_err();
+        for m in Method::ALL {
+            let text = format!("method = \"{m}\"");
+            assert_eq!(toml::from_str::<One>(&text).unwrap().method, m);
+        }
+        assert_eq!(Method::GradientXInput.to_string(), "gradient-x-input");
+        assert_eq!(WindowSet::CorrectPositives.to_string(), "correct-positives");
+        assert_eq!(SplitChoice::Valid.to_string(), "valid");
+        let err = toml::from_str::<One>("method = \"isn\"")
+            .unwrap_err()
+            .to_string();
         assert!(
-            err.contains("ism, gradient-x-input, integrated-gradients"),
+            err.contains("`ism`, `gradient-x-input`, `integrated-gradients`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_database_is_an_input_not_a_parameter() {
+        let p = InterpretParams {
+            database: Some("db.meme".into()),
+            ..InterpretParams::default()
+        };
+        assert_eq!(p.database().unwrap(), PathBuf::from("db.meme"));
+        let text = toml::to_string(&p).unwrap();
+        assert!(!text.contains("db.meme"), "{text}");
+        let shipped = InterpretParams::default().database().unwrap();
+        assert_eq!(shipped, PathBuf::from(SHIPPED_DATABASE));
     }
 
     #[test]

@@ -37,6 +37,23 @@ const QUICK: [&str; 7] = [
     "--device=cpu",
 ];
 
+/// The fixture's model and dataset against the shipped JASPAR file into `out`, quickly.
+fn quick_args(out: &Path) -> Vec<String> {
+    let f = fixture();
+    let mut a = vec![
+        "--model".to_string(),
+        path(&f.model).into(),
+        "--dataset".into(),
+        path(&f.dataset).into(),
+        "--database".into(),
+        path(&jaspar()).into(),
+        "--out".into(),
+        path(out).into(),
+    ];
+    a.extend(QUICK.iter().map(|s| s.to_string()));
+    a
+}
+
 /// One full run (with the comparison), shared by the tests that read its artifact.
 fn run() -> &'static (PathBuf, serde_json::Value) {
     static RUN: OnceLock<(PathBuf, serde_json::Value)> = OnceLock::new();
@@ -360,20 +377,7 @@ fn report_renders_in_headless_chromium() {
 fn same_inputs_are_up_to_date_and_bad_inputs_fail_clearly() {
     let (out, summary) = run();
     let f = fixture();
-    let base = |out: &str| {
-        let mut a = vec![
-            "--model".to_string(),
-            path(&f.model).into(),
-            "--dataset".into(),
-            path(&f.dataset).into(),
-            "--database".into(),
-            path(&jaspar()).into(),
-            "--out".into(),
-            out.into(),
-        ];
-        a.extend(QUICK.iter().map(|s| s.to_string()));
-        a
-    };
+    let base = |out: &str| quick_args(Path::new(out));
 
     let mut again = base(path(out));
     again.extend([
@@ -482,4 +486,116 @@ fn windows_from_a_bed_file_are_attributed() {
     assert_eq!(names, ["w3", "w5"]);
     assert!(out.join("attributions/gradient_x_input.npz").is_file());
     assert!(!out.join("attributions/ism.npz").exists());
+}
+
+#[test]
+fn out_is_never_an_input_or_a_users_directory() {
+    let f = fixture();
+    let scratch = tempfile::tempdir().unwrap();
+    let listing = |dir: &Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let bytes = std::fs::read(e.path()).unwrap_or_default();
+                (e.file_name().into_string().unwrap(), bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let args = |out: &Path| {
+        let mut a = quick_args(out);
+        a.push("--force".into());
+        a
+    };
+
+    // --out at the dataset it reads, even with --force.
+    let dataset_before = listing(&f.dataset);
+    let o = interpret(&strs(&args(&f.dataset)));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the output is the input") && err.contains(path(&f.dataset)),
+        "{err}"
+    );
+    assert_eq!(listing(&f.dataset), dataset_before);
+
+    // --out inside the model it reads.
+    let inside = f.model.join("motifs");
+    let o = interpret(&strs(&args(&inside)));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("lies inside the input"));
+    assert!(!inside.exists());
+
+    // A user's directory with a manifest.toml that tfbind did not write.
+    let mine = scratch.path().join("thesis");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("manifest.toml"), "title = \"my thesis\"\n").unwrap();
+    std::fs::write(mine.join("chapter1.tex"), "\\chapter{One}\n").unwrap();
+    let before = listing(&mine);
+    let o = interpret(&strs(&args(&mine)));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not a tfbind artifact"), "{err}");
+    assert_eq!(listing(&mine), before, "left as it was");
+}
+
+#[test]
+fn config_sets_the_database_and_enum_values_in_the_flags_spelling() {
+    let f = fixture();
+    let scratch = tempfile::tempdir().unwrap();
+    let config = scratch.path().join("c.toml");
+    let out = scratch.path().join("m");
+    let run = |config_text: &str, extra: &[&str]| {
+        std::fs::write(&config, config_text).unwrap();
+        let mut args = vec![
+            "--model",
+            path(&f.model),
+            "--dataset",
+            path(&f.dataset),
+            "--config",
+            path(&config),
+            "--out",
+            path(&out),
+            "--methods",
+            "--influence-windows=20",
+            "--json",
+            "-q",
+            "--device=cpu",
+        ];
+        args.extend(extra);
+        interpret(&args)
+    };
+    let bad = run("[interpret]\nwindows = \"positive\"\n", &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains(":2: [interpret] key `windows`") && err.contains("correct-positives"),
+        "{err}"
+    );
+    let bad = run("", &["--window-set", "positive"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("correct-positives, positives, all"));
+
+    let text = format!(
+        "[interpret]\ndatabase = \"{}\"\nwindows = \"positives\"\ndistance = \"euclidean\"\n",
+        path(&jaspar())
+    );
+    let o = run(&text, &["--split", "all"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["up_to_date"], false);
+    assert_eq!(json["window_set"], "positives");
+    let manifest = read(out.join("manifest.toml"));
+    assert!(manifest.contains("distance = \"euclidean\""), "{manifest}");
+    assert!(manifest.contains("split = \"all\""), "{manifest}");
+    assert!(
+        !manifest.contains("database ="),
+        "the database is an input, not a parameter: {manifest}"
+    );
+    assert!(
+        manifest.contains("JASPAR_CORE"),
+        "the database is pinned: {manifest}"
+    );
 }

@@ -11,11 +11,13 @@
 //! # Ok::<(), tfbind_motifs::Error>(())
 //! ```
 
+mod comparison;
 mod error;
 mod meme;
 mod motif;
 mod tomtom;
 
+pub use comparison::{Comparison, Counts};
 pub use error::{Error, Result};
 pub use meme::{read_meme, write_meme, MemeFile, Strands};
 pub use motif::{Background, Motif, ALPHABET, ROW_SUM_TOLERANCE};

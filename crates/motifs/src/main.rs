@@ -1,17 +1,15 @@
 //! tfbind-tomtom: compare query motifs with a motif database, as MEME's Tomtom does.
 
-use std::{
-    io::{self, BufWriter, Write},
-    path::PathBuf,
-    process::ExitCode,
-    time::Instant,
-};
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use serde::Serialize;
-use tfbind_cli::{AtomicFile, CommonArgs, UsageError};
-use tfbind_motifs::{read_meme, tomtom, write_tsv, Distance, Options, Threshold};
+use tfbind_cli::{choice, AtomicFile, CommonArgs, UsageError};
+use tfbind_motifs::{Comparison, Counts, Distance, Options, Threshold};
 
 /// Compare the motifs of QUERY with those of TARGET (MEME format) and write the significant
 /// matches as Tomtom's tab-separated table: Query_ID, Target_ID, Optimal_offset, p-value, E-value,
@@ -32,17 +30,19 @@ struct Cli {
     query: PathBuf,
     /// Target motif database (MEME format).
     target: PathBuf,
-    /// Write the table here instead of standard output.
+    /// Write the table here instead of standard output (under a temporary name until complete;
+    /// never over QUERY or TARGET).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Column similarity: Pearson correlation (Tomtom's default) or Euclidean distance (memelite's).
-    #[arg(long, value_enum, default_value_t = Dist::Pearson)]
-    dist: Dist,
+    /// Column similarity: pearson (Pearson correlation, Tomtom's default) or ed (euclidean in
+    /// config files: Euclidean distance, memelite's score).
+    #[arg(long, value_name = "SCORE", default_value = "pearson", value_parser = choice::<Distance>())]
+    dist: Distance,
     /// Only alignments overlapping by at least N columns (or the whole shorter motif).
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = at_least(1usize))]
     min_overlap: usize,
     /// Report matches with q-value (with --evalue: E-value) at most this.
-    #[arg(long, value_name = "X", default_value_t = 0.5)]
+    #[arg(long, value_name = "X", default_value_t = 0.5, value_parser = at_least(0.0))]
     thresh: f64,
     /// Apply --thresh to E-values instead of q-values.
     #[arg(long)]
@@ -54,19 +54,24 @@ struct Cli {
     common: CommonArgs,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Dist {
-    /// Pearson correlation coefficient of the columns.
-    Pearson,
-    /// Euclidean distance between the columns.
-    Ed,
+/// A number flag's parser that refuses values below `min`.
+fn at_least<T>(min: T) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy + Send + Sync + 'static,
+{
+    move |value| {
+        value
+            .parse()
+            .ok()
+            .filter(|x| *x >= min)
+            .ok_or(format!("must be a number ≥ {min}"))
+    }
 }
 
 #[derive(Serialize)]
 struct Summary {
-    queries: usize,
-    targets: usize,
-    matches: usize,
+    #[serde(flatten)]
+    counts: Counts,
     output: Option<PathBuf>,
     seconds: f64,
 }
@@ -74,87 +79,54 @@ struct Summary {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.common.init();
-    tfbind_cli::run(|| run(&cli))
-}
-
-fn run(cli: &Cli) -> anyhow::Result<()> {
-    if cli.min_overlap == 0 {
-        return Err(UsageError("--min-overlap must be at least 1".to_string()).into());
-    }
-    if cli.thresh.is_nan() || cli.thresh < 0.0 {
-        return Err(UsageError(format!("--thresh {} must be a number ≥ 0", cli.thresh)).into());
-    }
-    if cli.common.json && cli.output.is_none() {
-        return Err(UsageError(
-            "--json prints a summary on standard output; give the table a file with -o".to_string(),
-        )
-        .into());
-    }
-    let start = Instant::now();
-    let queries = read_meme(&cli.query).context("reading the queries")?;
-    // All against all (a database against itself) reads the file once.
-    let targets = if cli.target == cli.query {
-        queries.clone()
-    } else {
-        read_meme(&cli.target).context("reading the targets")?
-    };
-    tracing::debug!("read the motifs in {:.3} s", start.elapsed().as_secs_f64());
-    let options = Options {
-        distance: match cli.dist {
-            Dist::Pearson => Distance::Pearson,
-            Dist::Ed => Distance::Euclidean,
-        },
-        min_overlap: cli.min_overlap,
-        reverse_complement: !cli.norc,
-        threshold: if cli.evalue {
-            Threshold::EValue(cli.thresh)
-        } else {
-            Threshold::QValue(cli.thresh)
-        },
-        ..Options::default()
-    };
-    let compared = Instant::now();
-    let matches = tomtom(&queries, &targets, &options)?;
-    tracing::debug!("compared in {:.3} s", compared.elapsed().as_secs_f64());
-    let written = Instant::now();
-
-    match &cli.output {
-        Some(path) => {
-            // Under a temporary name until complete, so a failed or killed run leaves no
-            // half-written table.
+    tfbind_cli::run(|| {
+        if cli.common.json && cli.output.is_none() {
+            let message =
+                "--json prints a summary on standard output; give the table a file with -o";
+            return Err(UsageError(message.into()).into());
+        }
+        if let Some(path) = &cli.output {
+            tfbind_artifact::stage::check_out_files(&[path], &[&cli.query, &cli.target])?;
+        }
+        let start = Instant::now();
+        let threshold = match cli.evalue {
+            true => Threshold::EValue(cli.thresh),
+            false => Threshold::QValue(cli.thresh),
+        };
+        let options = Options {
+            distance: cli.dist,
+            min_overlap: cli.min_overlap,
+            reverse_complement: !cli.norc,
+            threshold,
+            ..Options::default()
+        };
+        let c = Comparison::of_files(&cli.query, &cli.target, &options)?;
+        if let Some(path) = &cli.output {
             let mut out = AtomicFile::create(path)?;
-            write_tsv(&mut out.writer, &matches, &queries, &targets)
+            c.write_tsv(&mut out.writer)
                 .with_context(|| format!("writing {}", path.display()))?;
             out.commit()?;
-        }
-        None => {
+        } else {
             let mut out = BufWriter::new(io::stdout().lock());
-            write_tsv(&mut out, &matches, &queries, &targets)
-                .and_then(|()| out.flush())
-                .context("writing the table to standard output")?;
+            if let Err(e) = c.write_tsv(&mut out).and_then(|()| out.flush()) {
+                // A reader that closed stdout early (`| head`) wanted no more of the table.
+                if e.kind() != io::ErrorKind::BrokenPipe {
+                    return Err(e).context("writing the table to standard output");
+                }
+            }
         }
-    }
-
-    tracing::debug!(
-        "wrote the table in {:.3} s",
-        written.elapsed().as_secs_f64()
-    );
-    let summary = Summary {
-        queries: queries.len(),
-        targets: targets.len(),
-        matches: matches.len(),
-        output: cli.output.clone(),
-        seconds: start.elapsed().as_secs_f64(),
-    };
-    let human = format!(
-        "{} queries × {} targets: {} matches in {:.2} s",
-        summary.queries, summary.targets, summary.matches, summary.seconds
-    );
-    // With the table on standard output, the summary goes to the log (stderr) instead.
-    if cli.output.is_some() {
-        cli.common.report(&summary, human);
-    } else {
-        tracing::info!("{human}");
-    }
-    Ok(())
+        let output = cli.output.clone();
+        let summary = Summary {
+            counts: c.counts(),
+            output,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        let human = format!("{} in {:.2} s", summary.counts, summary.seconds);
+        match cli.output {
+            Some(_) => cli.common.report(&summary, human),
+            // With the table on standard output, the summary goes to the log (stderr) instead.
+            None => tracing::info!("{human}"),
+        }
+        Ok(())
+    })
 }

@@ -6,6 +6,16 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tfbind-tomtom"))
 }
 
+/// The output of a run that must succeed.
+fn succeeded(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn jaspar() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme")
@@ -104,11 +114,7 @@ fn evalue_threshold_and_table_on_stdout() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeded(out);
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).collect();
     assert!(!rows.is_empty());
@@ -179,4 +185,63 @@ fn help_describes_every_option() {
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
+}
+
+#[test]
+fn the_table_is_never_written_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = first_motifs(&dir, 2);
+    let before = std::fs::read(&queries).unwrap();
+    // The same file spelled another way is still the query file.
+    let same = dir.path().join(".").join("queries.meme");
+    for out in [&queries, &same] {
+        let run = bin()
+            .arg(&queries)
+            .arg(jaspar())
+            .arg("-o")
+            .arg(out)
+            .arg("-q")
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains("is the input") && stderr.contains("queries.meme"),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read(&queries).unwrap(),
+            before,
+            "the query file is untouched"
+        );
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "nothing written beside it");
+}
+
+#[test]
+fn euclidean_is_spelled_as_in_config_files_or_as_tomtom_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = first_motifs(&dir, 2);
+    let table = |dist: &str| {
+        let run = bin()
+            .arg(&queries)
+            .arg(jaspar())
+            .args(["--dist", dist])
+            .output();
+        succeeded(run.unwrap()).stdout
+    };
+    assert_eq!(table("euclidean"), table("ed"));
+    assert_ne!(table("euclidean"), table("pearson"));
+    let out = bin()
+        .arg(&queries)
+        .arg(jaspar())
+        .args(["--dist", "kl"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[possible values: pearson, ed, euclidean]"),
+        "{stderr}"
+    );
 }

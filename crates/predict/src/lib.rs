@@ -22,6 +22,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
+use serde::{Deserialize, Serialize};
+use tfbind_artifact::stage::Progress;
 use tfbind_genome::{
     bed::{self, ChromCheck, UnknownChroms},
     codes,
@@ -29,6 +31,10 @@ use tfbind_genome::{
     window_name, ChromSizes, Genome, Interval,
 };
 use tfbind_model::Model;
+
+mod request;
+
+pub use request::{run, InputFiles, Request, Summary};
 
 pub type Result<T, E = PredictError> = std::result::Result<T, E>;
 
@@ -51,6 +57,21 @@ pub enum PredictError {
     Genome(#[from] tfbind_genome::Error),
     #[error(transparent)]
     Model(#[from] tfbind_model::ModelError),
+    #[error("the model has no task '{name}' (its tasks: {known})")]
+    UnknownTask { name: String, known: String },
+    #[error(transparent)]
+    Artifact(#[from] tfbind_artifact::Error),
+    /// An output file that could not be created or put in place.
+    #[error("{0:#}")]
+    Output(anyhow::Error),
+}
+
+impl PredictError {
+    /// Whether the error is a mistake in how the predictions were asked for (exit status 2)
+    /// rather than bad data or a failure.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, PredictError::UnknownTask { .. })
+    }
 }
 
 /// A region to predict: BED coordinates (0-based, half-open) on a chromosome or FASTA record.
@@ -185,15 +206,43 @@ pub enum Source<'a> {
     Sequences(&'a [Vec<u8>]),
 }
 
-/// How to predict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How to predict: the `[predict]` section of a pipeline config, overridden by flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Params {
-    /// Bases between tile starts in regions longer than the window.
-    pub stride: u64,
+    /// Bases between tile starts in regions longer than the window; `None`: the window length.
+    pub stride: Option<u64>,
     /// Average each window's probabilities with its reverse complement's.
     pub rc_average: bool,
     /// Windows per forward pass.
     pub batch_size: usize,
+}
+
+impl Default for Params {
+    /// Batch 100 is the fastest on CPU (measured by scripts/bench-train.sh: larger batches of
+    /// this network run fewer windows per second).
+    fn default() -> Self {
+        Self {
+            stride: None,
+            rc_average: false,
+            batch_size: 100,
+        }
+    }
+}
+
+impl Params {
+    /// Checks the parameters on their own; the message is for a user who gave them.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if self.stride == Some(0) || self.batch_size == 0 {
+            return Err("stride and batch_size must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The stride for a model's window length.
+    pub fn stride(&self, window: u64) -> u64 {
+        self.stride.unwrap_or(window)
+    }
 }
 
 /// The regions to predict, where they were read from, and their sequence.
@@ -227,7 +276,7 @@ struct Tile {
 }
 
 /// Predicts every window of every region and writes the TSV rows, and the bedGraph entries of
-/// one task when asked. `progress(n)` is called as windows are done.
+/// one task when asked, reporting the windows done as one `predict` step of `progress`.
 ///
 /// Three threads work as a pipeline, a chunk of windows apart: one reads the next chunk's
 /// sequence, this one runs the model, and one formats and writes the previous chunk's rows. The
@@ -239,14 +288,14 @@ pub fn predict_regions(
     input: &Input,
     params: &Params,
     out: Outputs,
-    progress: &dyn Fn(usize),
+    progress: &dyn Progress,
 ) -> Result<Counts> {
     let regions = input.regions;
     let window = model.spec().window_len as u64;
     let tiles_of: Vec<Vec<u64>> = regions
         .iter()
         .map(|r| {
-            let starts = tile_starts(r.start, r.end, window, params.stride);
+            let starts = tile_starts(r.start, r.end, window, params.stride(window));
             if starts.is_empty() {
                 Err(PredictError::Line {
                     path: input.path.to_path_buf(),
@@ -262,6 +311,7 @@ pub fn predict_regions(
             }
         })
         .collect::<Result<_>>()?;
+    progress.start("predict", tiles_of.iter().map(|t| t.len() as u64).sum());
     let mut tiles = tiles_of
         .iter()
         .enumerate()
@@ -304,7 +354,7 @@ pub fn predict_regions(
             let mut p = Vec::with_capacity(chunk.len() * tasks.len());
             for batch in codes.chunks(batch_codes) {
                 p.extend(predictor.predict(batch, params.rc_average)?);
-                progress(batch.len() / window as usize);
+                progress.advance((batch.len() / window as usize) as u64);
             }
             windows += chunk.len();
             if predicted.send((chunk, p)).is_err() {

@@ -65,27 +65,12 @@ fn letters(codes: &[u8]) -> String {
         .collect()
 }
 
-/// A `model` artifact in `dir` of an untrained network (seeded; 200-bp windows, tasks MAX and
-/// JUND), and the network.
-fn model_artifact(dir: &Path) -> (PathBuf, tfbind_model::Model) {
-    tfbind_model::set_threads(2);
-    tch::manual_seed(11);
-    let spec = ModelSpec::new(Architecture::ConvNetDeep, 200, 2).unwrap();
-    let model = tfbind_model::Model::new(&spec, Device::Cpu).unwrap();
-    let model_dir = dir.join("model");
-    let builder =
-        ArtifactBuilder::new(&model_dir, artifact::KIND, toml::Table::new(), vec![]).unwrap();
-    let tasks = ["MAX".to_string(), "JUND".to_string()];
-    artifact::write_model_files(builder.dir(), &model, &tasks, None).unwrap();
-    builder.commit().unwrap();
-    (model_dir, model)
-}
-
 #[test]
 fn bed_and_fasta_predictions_tiles_and_bedgraph() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let (model_dir, model) = model_artifact(dir);
+    tfbind_model::set_threads(2);
+    let (model_dir, model) = untrained_model(dir);
 
     // Three DHS windows of chr21, then a 450-bp region over two overlapping ones.
     let genome = Genome::open(example("genome.fa.gz")).unwrap();
@@ -129,17 +114,20 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
     let s = windows[3].start;
     assert_eq!(&starts[3..], [s, s + 100, s + 200, s + 250]);
     assert_eq!(from_bed[0].3, "r0");
-    // Each row is the model's prediction for that window: equal to the last bits or so, since
-    // the binary runs the windows as one batch and a batch of several takes other convolution
-    // kernels than one window alone.
-    for row in &from_bed {
-        let codes = genome
-            .fetch(&Interval::new(row.0.clone(), row.1, row.2))
-            .unwrap();
-        let alone = model.predict(&codes, false).unwrap();
-        for (a, b) in row.4.iter().zip(&alone) {
-            assert!((a - b).abs() < 1e-6, "{:?} vs {alone:?}", row.4);
-        }
+    // Each row is the model's prediction for that window, bit for bit when predicted as the
+    // binary does, in one batch (libtorch's single-window and batched passes can differ in the
+    // last bit on some CPUs).
+    let codes: Vec<u8> = from_bed
+        .iter()
+        .flat_map(|row| {
+            genome
+                .fetch(&Interval::new(row.0.clone(), row.1, row.2))
+                .unwrap()
+        })
+        .collect();
+    let expected = model.predict(&codes, false).unwrap();
+    for (row, p) in from_bed.iter().zip(expected.chunks_exact(2)) {
+        assert_eq!(row.4, p);
     }
     let graph = std::fs::read_to_string(&bedgraph).unwrap();
     let mut lines = graph.lines();
@@ -240,7 +228,7 @@ fn bed_and_fasta_predictions_tiles_and_bedgraph() {
 fn bad_and_empty_inputs_name_the_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let (model_dir, _) = model_artifact(dir);
+    let (model_dir, _) = untrained_model(dir);
     let bad_out = dir.join("bad.tsv");
     // A region off the chromosome's end, after more than one chunk of windows (20,000): an
     // error naming its line, found as the BED is read, and no output.
@@ -303,4 +291,154 @@ fn bad_and_empty_inputs_name_the_file_and_line() {
         assert!(stderr.contains(needle), "{stderr}");
         assert!(!bad_out.exists());
     }
+}
+
+/// A small untrained model artifact (window 200, tasks MAX and JUND), and the model: the same
+/// weights every time, whichever tests run beside it (libtorch's generator is global).
+fn untrained_model(dir: &Path) -> (PathBuf, tfbind_model::Model) {
+    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let spec = ModelSpec::new(Architecture::ConvNetDeep, 200, 2).unwrap();
+    let model = {
+        let _seeded = SEEDED.lock().unwrap();
+        tch::manual_seed(11);
+        tfbind_model::Model::new(&spec, Device::Cpu).unwrap()
+    };
+    let model_dir = dir.join("model");
+    let builder =
+        ArtifactBuilder::new(&model_dir, artifact::KIND, toml::Table::new(), vec![]).unwrap();
+    let tasks = ["MAX".to_string(), "JUND".to_string()];
+    artifact::write_model_files(builder.dir(), &model, &tasks, None).unwrap();
+    builder.commit().unwrap();
+    (model_dir, model)
+}
+
+/// An untrained model and a BED of one window, `f.bed`, in `dir`.
+fn model_and_bed(dir: &Path) -> (PathBuf, PathBuf) {
+    let (model, _) = untrained_model(dir);
+    let bed = dir.join("f.bed");
+    std::fs::write(&bed, "chr21\t5055485\t5055685\tr0\n").unwrap();
+    (model, bed)
+}
+
+#[test]
+fn outputs_are_never_inputs_or_each_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (model, bed) = model_and_bed(dir);
+    let text = std::fs::read_to_string(&bed).unwrap();
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+
+    // --out at the BED it reads: refused, naming both, and the BED is untouched.
+    let out = predict(&model, In::Bed(&bed), &bed, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("f.bed: the output is the input") && stderr.contains(bed.to_str().unwrap()),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&bed).unwrap(), text);
+
+    // The same file by another spelling, the genome (through a link, so that a failure of
+    // this test cannot replace the shipped file), and a file inside the model: refused too.
+    let spelled = dir.join(".").join("f.bed");
+    let genome = example("genome.fa.gz");
+    let genome_bytes = std::fs::metadata(&genome).unwrap().len();
+    let link = dir.join("genome-link.fa.gz");
+    std::os::unix::fs::symlink(&genome, &link).unwrap();
+    for (target, input) in [
+        (spelled.clone(), "f.bed"),
+        (link.clone(), "genome.fa.gz"),
+        (model.join("tasks.txt"), "model"),
+    ] {
+        let out = predict(&model, In::Bed(&bed), &target, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", target.display());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("the input") && stderr.contains(input),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&bed).unwrap(), text);
+    assert_eq!(std::fs::metadata(&genome).unwrap().len(), genome_bytes);
+    std::fs::remove_file(&link).unwrap();
+
+    // --bedgraph at --out, and --out at the FASTA read.
+    let tsv = dir.join("p.tsv");
+    let out = predict(
+        &model,
+        In::Bed(&bed),
+        &tsv,
+        &["--task", "JUND", "--bedgraph", tsv.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is the input") && stderr.contains("p.tsv"),
+        "{stderr}"
+    );
+    let fa = dir.join("s.fa");
+    std::fs::write(&fa, ">s\nACGT\n").unwrap();
+    let out = predict(&model, In::Fasta(&fa), &fa, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&fa).unwrap(), ">s\nACGT\n");
+    std::fs::remove_file(&fa).unwrap();
+    assert_eq!(listing(), before, "nothing written");
+}
+
+#[test]
+fn predict_config_errors_name_the_file_line_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (model, bed) = model_and_bed(dir);
+    let config = dir.join("c.toml");
+    let out = dir.join("p.tsv");
+    let with_config = |text: &str, extra: &[&str]| {
+        std::fs::write(&config, text).unwrap();
+        let mut args = vec!["--config", config.to_str().unwrap()];
+        args.extend(extra);
+        predict(&model, In::Bed(&bed), &out, &args)
+    };
+
+    let o = with_config("[predict]\nrc_average = true\nstride = \"ten\"\n", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!("{}:3: [predict] key `stride`", config.display())),
+        "{stderr}"
+    );
+    let o = with_config("[predict]\nstrides = 10\n", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(":2: [predict] key `strides`")
+            && stderr.contains("valid keys: stride, rc_average, batch_size"),
+        "{stderr}"
+    );
+    let o = with_config("[predict]\nbatch_size = 0\n", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists());
+
+    // The config's values are used, and flags override them.
+    let o = with_config("[predict]\nstride = 0\n", &["--stride", "50", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (json["stride"].as_u64(), json["windows"].as_u64()),
+        (Some(50), Some(1))
+    );
+    let o = with_config("[predict]\nrc_average = true\nstride = 7\n", &["--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (json["stride"].as_u64(), json["rc_average"].as_bool()),
+        (Some(7), Some(true))
+    );
 }

@@ -366,7 +366,7 @@ impl Report<'_> {
             p.activation_threshold,
             self.filter_windows,
             self.window_set.description(),
-            escape(p.split.name()),
+            escape(&p.split.to_string()),
             informative.len(),
             p.min_information,
             p.min_sites,
@@ -586,7 +586,7 @@ impl Report<'_> {
                 out.push_str(&track(
                     self.data.sequence(row),
                     &a.contributions(m, k),
-                    method.name(),
+                    &method.to_string(),
                 ));
             }
             out.push_str("</div></div>");

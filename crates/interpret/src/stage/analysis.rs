@@ -1,10 +1,11 @@
 //! Everything the stage computes, step by step.
 
+use tfbind_artifact::stage::Progress;
 use tfbind_dataset::{Dataset, LabelMatrix, UNKNOWN};
 use tfbind_model::{artifact::EPOCHS_FILE, Model, ModelArtifact};
 use tfbind_motifs::{read_meme, Motif};
 
-use super::{Inputs, Progress, Request};
+use super::{Inputs, InterpretStage};
 use crate::attribution::Attributions;
 use crate::compare::{Comparison, Side};
 use crate::error::{InterpretError, Result};
@@ -51,9 +52,13 @@ pub(super) struct Compared {
 }
 
 impl Analysis {
-    pub fn compute(req: &Request, inputs: &Inputs, progress: &dyn Progress) -> Result<Self> {
-        let params = req.params;
-        let mut data = Dataset::read(&inputs.dataset)?;
+    pub fn compute(
+        stage: &InterpretStage,
+        inputs: &Inputs,
+        progress: &dyn Progress,
+    ) -> Result<Self> {
+        let params = &stage.params;
+        let mut data = Dataset::read(inputs.dataset)?;
         let spec = inputs.model.spec();
         if data.seq_len != spec.window_len {
             return Err(InterpretError::WindowLength {
@@ -64,24 +69,24 @@ impl Analysis {
         let tasks = inputs.model.tasks().to_vec();
         data.labels = labels_in_model_order(&data.labels, &tasks)?;
         let task = task_index(&tasks, params, &data)?;
-        let mut model = inputs.model.load(req.device)?;
+        let mut model = inputs.model.load(stage.device)?;
         // Gradients are needed for the input only; the weights stay fixed.
         model.freeze(&spec.architecture.block_names())?;
-        let database = read_meme(req.database)?;
+        let database = read_meme(&stage.database)?;
         let layer = FirstLayer::of(&model)?;
         // Checked before the long steps, so that a wrong --compare-to fails at once.
         let other = match &inputs.other {
             None => None,
-            Some(other) => Some(Other::open(other, &layer, &tasks[task], &database, req)?),
+            Some(other) => Some(Other::open(other, &layer, &tasks[task], &database, stage)?),
         };
         tracing::info!(
-            model = %req.model.display(),
+            model = %stage.model.display(),
             task = %tasks[task],
             windows = data.len(),
             database_motifs = database.len(),
             "interpreting"
         );
-        let bed_rows = match req.windows_bed {
+        let bed_rows = match &stage.windows_bed {
             None => None,
             Some(bed) => {
                 let rows = overlapping_rows(&data, &read_bed(bed, &data)?);
@@ -111,7 +116,7 @@ impl Analysis {
         progress.start("filters", 2 * windows.len() as u64);
         let motifs = filter_motifs(
             &layer,
-            req.device,
+            stage.device,
             &data,
             &windows.rows,
             params.activation_threshold,
@@ -148,7 +153,7 @@ impl Analysis {
             data,
         };
         if let Some(other) = &other {
-            analysis.comparison = Some(analysis.compare(other, &layer, req, progress)?);
+            analysis.comparison = Some(analysis.compare(other, &layer, stage, progress)?);
         }
         let rows = bed_rows.unwrap_or_else(|| {
             strongest_positives(
@@ -160,7 +165,6 @@ impl Analysis {
             )
         });
         analysis.attributions = analysis.attribute(&model, &rows, params, progress)?;
-        progress.finish();
         analysis.test = analysis.test_metrics()?;
         let model_files = inputs.model.artifact();
         if model_files.has_file(EPOCHS_FILE) {
@@ -175,15 +179,15 @@ impl Analysis {
         &self,
         other: &Other,
         layer: &FirstLayer,
-        req: &Request,
+        stage: &InterpretStage,
         progress: &dyn Progress,
     ) -> Result<Compared> {
-        let params = req.params;
+        let params = &stage.params;
         let other_layer = FirstLayer::of(&other.model)?;
         progress.start("compare", 2 * self.windows.len() as u64);
         let before = filter_motifs(
             &other_layer,
-            req.device,
+            stage.device,
             &self.data,
             &self.windows.rows,
             params.activation_threshold,
@@ -281,13 +285,13 @@ impl Other {
         layer: &FirstLayer,
         tf: &str,
         database: &[Motif],
-        req: &Request,
+        stage: &InterpretStage,
     ) -> Result<Self> {
         let targets = motifs_of_tf(database, tf);
         if targets.is_empty() {
             return Err(InterpretError::NoTargetMotif { tf: tf.to_string() });
         }
-        let model = artifact.load(req.device)?;
+        let model = artifact.load(stage.device)?;
         let other_layer = FirstLayer::of(&model)?;
         if (other_layer.n_filters(), other_layer.width()) != (layer.n_filters(), layer.width()) {
             return Err(InterpretError::FirstLayerMismatch {

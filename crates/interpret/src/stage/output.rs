@@ -6,10 +6,9 @@ use tfbind_artifact::ArtifactBuilder;
 use tfbind_motifs::{write_tsv, Match, MemeFile, Motif};
 
 use super::analysis::Analysis;
-use super::summary::Summary;
 use super::{
-    Inputs, Request, ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV,
-    REPORT_HTML, SUMMARY_JSON, TOMTOM_TSV, WINDOWS_TSV,
+    Inputs, InterpretStage, ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV,
+    INFLUENCE_TSV, REPORT_HTML, TOMTOM_TSV, WINDOWS_TSV,
 };
 use crate::error::{InterpretError, Result};
 use crate::filters::{filters_tsv, FilterMotif};
@@ -19,12 +18,11 @@ impl Analysis {
     /// Writes every file into the artifact being built.
     pub fn write(
         &self,
-        req: &Request,
+        stage: &InterpretStage,
         inputs: &Inputs,
-        summary: &Summary,
         builder: &ArtifactBuilder,
     ) -> Result<()> {
-        let params = req.params;
+        let params = &stage.params;
         let write = |name: &str, text: &str| {
             let path = builder.path(name);
             std::fs::write(&path, text).map_err(InterpretError::io(&path))
@@ -33,7 +31,7 @@ impl Analysis {
         MemeFile::new(with_sites).write(builder.path(FILTERS_MEME))?;
         write(
             FILTERS_TSV,
-            &filters_tsv(&self.motifs, &self.match_columns(req)),
+            &filters_tsv(&self.motifs, &self.match_columns(stage)),
         )?;
         let mut tomtom = Vec::new();
         write_tsv(
@@ -59,9 +57,9 @@ impl Analysis {
             )?;
         }
         let report = Report {
-            model_dir: req.model,
+            model_dir: &stage.model,
             model: &inputs.model,
-            dataset_dir: req.dataset,
+            dataset_dir: &stage.dataset,
             data: &self.data,
             task: self.task,
             test: &self.test,
@@ -75,7 +73,7 @@ impl Analysis {
             comparison: self
                 .comparison
                 .as_ref()
-                .zip(req.compare_to)
+                .zip(stage.compare_to.as_deref())
                 .map(|(c, dir)| ComparisonView {
                     comparison: &c.comparison,
                     other_dir: dir,
@@ -87,9 +85,7 @@ impl Analysis {
                 .map(|a| (a, probabilities.as_slice())),
             params,
         };
-        write(REPORT_HTML, &report.render())?;
-        let json = serde_json::to_string_pretty(summary).expect("the summary serializes");
-        write(SUMMARY_JSON, &json)
+        write(REPORT_HTML, &report.render())
     }
 
     /// `attributions/windows.tsv`: the attributed windows in array order.
@@ -113,8 +109,8 @@ impl Analysis {
 
     /// The columns `filters.tsv` adds after the motif's own: whether the filter is informative,
     /// and its best database match.
-    fn match_columns(&self, req: &Request) -> Vec<(&'static str, Vec<String>)> {
-        let params = req.params;
+    fn match_columns(&self, stage: &InterpretStage) -> Vec<(&'static str, Vec<String>)> {
+        let params = &stage.params;
         let column = |get: &dyn Fn(&Match) -> String| {
             self.motifs
                 .iter()

@@ -1,12 +1,11 @@
-//! The headline numbers of a run: printed by the binary, written as `summary.json`.
+//! The headline numbers of a run: printed by the binary, kept as the artifact's `summary.json`.
 
-use std::path::Path;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use super::analysis::Analysis;
-use super::Request;
-use crate::error::{InterpretError, Result};
+use super::{InterpretStage, REPORT_HTML};
 use crate::filters::FilterMotif;
 use crate::matches::motif_label;
 use crate::params::{Method, WindowSet};
@@ -50,21 +49,56 @@ pub struct ComparisonSummary {
     pub moved_toward: usize,
 }
 
-impl Summary {
-    /// Reads a `summary.json`.
-    pub(super) fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(InterpretError::io(path))?;
-        serde_json::from_str(&text).map_err(|e| InterpretError::Parse {
-            path: path.to_path_buf(),
-            line: e.line(),
-            message: e.to_string(),
-        })
+/// What a user reads: the headline numbers, the most influential filters, the comparison and
+/// the attributions.
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} of {} filters have sites in {} {}; {} informative, {} matching the database \
+             (q-value at most max_q_value)",
+            self.filters_with_sites,
+            self.filters,
+            self.filter_windows,
+            self.window_set.description(),
+            self.informative_filters,
+            self.matched_filters,
+        )?;
+        let top: Vec<String> = self
+            .top_filters
+            .iter()
+            .map(|t| {
+                let influence = t.influence.map_or("NA".into(), |v| format!("{v:+.3}"));
+                match &t.best_match {
+                    Some(m) => format!("filter{} {influence} ({m})", t.filter),
+                    None => format!("filter{} {influence}", t.filter),
+                }
+            })
+            .collect();
+        writeln!(f, "most influential on {}: {}", self.task, top.join(", "))?;
+        if let Some(c) = &self.comparison {
+            writeln!(
+                f,
+                "vs {}: filters matching {} {} -> {}, {} moved toward it",
+                c.other, c.tf, c.matching_before, c.matching_after, c.moved_toward
+            )?;
+        }
+        if self.attributed_windows > 0 {
+            let methods: Vec<String> = self.methods.iter().map(Method::to_string).collect();
+            writeln!(
+                f,
+                "attributed {} windows ({})",
+                self.attributed_windows,
+                methods.join(", ")
+            )?;
+        }
+        write!(f, "report: {REPORT_HTML} in the artifact")
     }
 }
 
 impl Analysis {
-    pub fn summary(&self, req: &Request) -> Summary {
-        let params = req.params;
+    pub fn summary(&self, stage: &InterpretStage) -> Summary {
+        let params = &stage.params;
         let significant = |f: usize| {
             self.matches
                 .best(f)
@@ -109,7 +143,7 @@ impl Analysis {
             comparison: self
                 .comparison
                 .as_ref()
-                .zip(req.compare_to)
+                .zip(stage.compare_to.as_deref())
                 .map(|(c, dir)| {
                     let c = &c.comparison;
                     let (matching_before, matching_after) = c.matching();

@@ -35,13 +35,16 @@ use null::{either, either_times, for_each_span, SpanNull};
 
 pub use output::write_tsv;
 
-/// How two motif columns are scored; higher is more similar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How two motif columns are scored; higher is more similar. Spelled `pearson` and `euclidean`
+/// (also `ed`, as Tomtom spells it) in flags and config files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Distance {
     /// Pearson correlation of the two columns' probabilities (Tomtom's `-dist pearson`).
     #[default]
     Pearson,
     /// Minus the Euclidean distance between the columns (Tomtom's `-dist ed`, memelite's score).
+    #[serde(alias = "ed")]
     Euclidean,
 }
 
