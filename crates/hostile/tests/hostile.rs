@@ -29,9 +29,14 @@ fn bin(name: &str) -> PathBuf {
     path
 }
 
-fn run(name: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+/// Command-line arguments of strings and paths.
+macro_rules! args {
+    ($($x:expr),* $(,)?) => { vec![$(std::ffi::OsString::from($x)),*] };
+}
+
+fn run(name: &str, args: &[std::ffi::OsString]) -> Output {
     Command::new(bin(name))
-        .args(args.iter().map(|a| a.as_ref()))
+        .args(args)
         .arg("--quiet")
         .output()
         .expect("the binary runs")
@@ -116,7 +121,9 @@ fn fixture() -> &'static Fixture {
         let keep: Vec<usize> = (0..1500).chain(30000..31500).collect();
         let bed_lines: Vec<&str> = bed.lines().collect();
         let label_lines: Vec<&str> = rows.lines().collect();
-        let pick = |lines: &[&str]| keep.iter().map(|&i| format!("{}\n", lines[i])).collect();
+        let pick = |lines: &[&str]| -> String {
+            keep.iter().map(|&i| format!("{}\n", lines[i])).collect()
+        };
         gz(&f.path("windows.bed.gz"), &pick(&bed_lines));
         gz(
             &f.path("labels.tsv.gz"),
@@ -124,55 +131,55 @@ fn fixture() -> &'static Fixture {
         );
         expect_ok(&run(
             "tfbind-peaks",
-            &[
-                &"import",
-                &"--windows",
+            &args![
+                "import",
+                "--windows",
                 &f.path("windows.bed.gz"),
-                &"--labels",
+                "--labels",
                 &f.path("labels.tsv.gz"),
-                &"--genome",
+                "--genome",
                 &f.genome(),
-                &"--out",
-                &f.regions(),
+                "--out",
+                &f.regions()
             ],
         ));
         expect_ok(&run(
             "tfbind-negatives",
-            &[
-                &"--regions",
+            &args![
+                "--regions",
                 &f.regions(),
-                &"--genome",
+                "--genome",
                 &f.genome(),
-                &"--fewest-na",
-                &"3",
-                &"--out",
-                &f.windows(),
+                "--fewest-na",
+                "3",
+                "--out",
+                &f.windows()
             ],
         ));
         expect_ok(&run(
             "tfbind-encode",
-            &[
-                &"--windows",
+            &args![
+                "--windows",
                 &f.windows(),
-                &"--genome",
+                "--genome",
                 &f.genome(),
-                &"--split",
-                &"hashed",
-                &"--out",
-                &f.dataset(),
+                "--split",
+                "hashed",
+                "--out",
+                &f.dataset()
             ],
         ));
         expect_ok(&run(
             "tfbind-pretrain",
-            &[
-                &"--dataset",
+            &args![
+                "--dataset",
                 &f.dataset(),
-                &"--epochs",
-                &"1",
-                &"--device",
-                &"cpu",
-                &"--out",
-                &f.model(),
+                "--epochs",
+                "1",
+                "--device",
+                "cpu",
+                "--out",
+                &f.model()
             ],
         ));
         f
@@ -205,29 +212,29 @@ fn a_user_directory_with_a_manifest_toml_is_never_replaced() {
     let f = fixture();
     let tmp = tempfile::tempdir().unwrap();
     let out = thesis(tmp.path());
-    let cases: Vec<(&str, Vec<&dyn AsRef<std::ffi::OsStr>>)> = vec![
+    let cases: Vec<(&str, Vec<std::ffi::OsString>)> = vec![
         (
             "tfbind-encode",
-            vec![&"--windows", &f.windows(), &"--genome", &f.genome()],
+            args!["--windows", &f.windows(), "--genome", &f.genome()],
         ),
         (
             "tfbind-negatives",
-            vec![
-                &"--regions",
+            args![
+                "--regions",
                 &f.regions(),
-                &"--genome",
+                "--genome",
                 &f.genome(),
-                &"--fewest-na",
-                &"2",
+                "--fewest-na",
+                "2"
             ],
         ),
         (
             "tfbind-pretrain",
-            vec![&"--dataset", &f.dataset(), &"--epochs", &"1"],
+            args!["--dataset", &f.dataset(), "--epochs", "1"],
         ),
     ];
     for (name, mut args) in cases {
-        args.extend([&"--out" as &dyn AsRef<_>, &out, &"--force"]);
+        args.extend(args!["--out", &out, "--force"]);
         let o = run(name, &args);
         expect_exit(&o, 1, &["thesis", "not a tfbind artifact"]);
         thesis_untouched(&out);
@@ -240,14 +247,14 @@ fn out_is_never_one_of_the_inputs() {
     let manifest = std::fs::read(f.windows().join("manifest.toml")).unwrap();
     let o = run(
         "tfbind-encode",
-        &[
-            &"--windows",
+        &args![
+            "--windows",
             &f.windows(),
-            &"--genome",
+            "--genome",
             &f.genome(),
-            &"--out",
+            "--out",
             &f.windows(),
-            &"--force",
+            "--force"
         ],
     );
     expect_exit(&o, 1, &["is the input"]);
@@ -260,20 +267,20 @@ fn out_is_never_one_of_the_inputs() {
     let inside = f.dataset().join("nested");
     let o = run(
         "tfbind-pretrain",
-        &[&"--dataset", &f.dataset(), &"--out", &inside],
+        &args!["--dataset", &f.dataset(), "--out", &inside],
     );
     expect_exit(&o, 1, &["lies inside the input"]);
     assert!(!inside.exists());
     let spelled = f.path("new/../windows");
     let o = run(
         "tfbind-encode",
-        &[
-            &"--windows",
+        &args![
+            "--windows",
             &f.windows(),
-            &"--genome",
+            "--genome",
             &f.genome(),
-            &"--out",
-            &spelled,
+            "--out",
+            &spelled
         ],
     );
     expect_exit(&o, 1, &["is the input"]);
@@ -281,13 +288,13 @@ fn out_is_never_one_of_the_inputs() {
     // The genome file itself.
     let o = run(
         "tfbind-encode",
-        &[
-            &"--windows",
+        &args![
+            "--windows",
             &f.windows(),
-            &"--genome",
+            "--genome",
             &f.genome(),
-            &"--out",
-            &f.genome(),
+            "--out",
+            &f.genome()
         ],
     );
     expect_exit(&o, 1, &["genome.fa.gz"]);
@@ -307,13 +314,13 @@ fn an_artifact_of_another_kind_is_replaced_only_with_force() {
         }
     };
     copy(&f.regions());
-    let args: [&dyn AsRef<std::ffi::OsStr>; 6] = [
-        &"--windows",
+    let args = args![
+        "--windows",
         &f.windows(),
-        &"--genome",
+        "--genome",
         &f.genome(),
-        &"--out",
-        &out,
+        "--out",
+        &out
     ];
     expect_exit(
         &run("tfbind-encode", &args),
@@ -324,7 +331,7 @@ fn an_artifact_of_another_kind_is_replaced_only_with_force() {
         .unwrap()
         .contains("kind = \"regions\""));
     let mut forced = args.to_vec();
-    forced.push(&"--force");
+    forced.push("--force".into());
     expect_ok(&run("tfbind-encode", &forced));
     assert!(std::fs::read_to_string(out.join("manifest.toml"))
         .unwrap()
@@ -339,15 +346,15 @@ fn predict_outputs_are_apart_from_its_inputs_and_each_other() {
     std::fs::write(&bed, "chr21\t5055485\t5055685\n").unwrap();
     let o = run(
         "tfbind-predict",
-        &[
-            &"--model",
+        &args![
+            "--model",
             &f.model(),
-            &"--bed",
+            "--bed",
             &bed,
-            &"--genome",
+            "--genome",
             &f.genome(),
-            &"--out",
-            &bed,
+            "--out",
+            &bed
         ],
     );
     expect_exit(&o, 1, &["f.bed"]);
@@ -361,19 +368,19 @@ fn predict_outputs_are_apart_from_its_inputs_and_each_other() {
     let task = task.lines().next().unwrap().to_string();
     let o = run(
         "tfbind-predict",
-        &[
-            &"--model",
+        &args![
+            "--model",
             &f.model(),
-            &"--bed",
+            "--bed",
             &bed,
-            &"--genome",
+            "--genome",
             &f.genome(),
-            &"--out",
+            "--out",
             &out,
-            &"--bedgraph",
+            "--bedgraph",
             &out,
-            &"--task",
-            &task,
+            "--task",
+            &task
         ],
     );
     expect_exit(&o, 1, &["p.tsv"]);
@@ -390,15 +397,15 @@ fn config_mistakes_are_usage_errors_naming_file_line_and_key() {
         std::fs::write(&config, text).unwrap();
         run(
             "tfbind-encode",
-            &[
-                &"--windows",
+            &args![
+                "--windows",
                 &f.windows(),
-                &"--genome",
+                "--genome",
                 &f.genome(),
-                &"--config",
+                "--config",
                 &config,
-                &"--out",
-                &out,
+                "--out",
+                &out
             ],
         )
     };
@@ -429,13 +436,13 @@ fn config_mistakes_are_usage_errors_naming_file_line_and_key() {
     std::fs::write(&config, "[pretrain]\nepochs = -1\n").unwrap();
     let o = run(
         "tfbind-pretrain",
-        &[
-            &"--dataset",
+        &args![
+            "--dataset",
             &f.dataset(),
-            &"--config",
+            "--config",
             &config,
-            &"--out",
-            &out,
+            "--out",
+            &out
         ],
     );
     expect_exit(&o, 2, &[&format!("{c}:2:"), "epochs"]);
@@ -446,15 +453,15 @@ fn zero_threads_is_a_usage_error() {
     let f = fixture();
     let o = run(
         "tfbind-encode",
-        &[
-            &"--windows",
+        &args![
+            "--windows",
             &f.windows(),
-            &"--genome",
+            "--genome",
             &f.genome(),
-            &"--out",
+            "--out",
             &f.dataset(),
-            &"--threads",
-            &"0",
+            "--threads",
+            "0"
         ],
     );
     expect_exit(&o, 2, &["--threads"]);
@@ -483,49 +490,49 @@ fn a_closed_stdout_is_not_a_crash() {
 #[test]
 fn every_stage_reports_up_to_date_under_one_name() {
     let f = fixture();
-    let stages: Vec<(&str, Vec<&dyn AsRef<std::ffi::OsStr>>)> = vec![
+    let stages: Vec<(&str, Vec<std::ffi::OsString>)> = vec![
         (
             "tfbind-encode",
-            vec![
-                &"--windows",
+            args![
+                "--windows",
                 &f.windows(),
-                &"--genome",
+                "--genome",
                 &f.genome(),
-                &"--split",
-                &"hashed",
-                &"--out",
-                &f.dataset(),
+                "--split",
+                "hashed",
+                "--out",
+                &f.dataset()
             ],
         ),
         (
             "tfbind-negatives",
-            vec![
-                &"--regions",
+            args![
+                "--regions",
                 &f.regions(),
-                &"--genome",
+                "--genome",
                 &f.genome(),
-                &"--fewest-na",
-                &"3",
-                &"--out",
-                &f.windows(),
+                "--fewest-na",
+                "3",
+                "--out",
+                &f.windows()
             ],
         ),
         (
             "tfbind-pretrain",
-            vec![
-                &"--dataset",
+            args![
+                "--dataset",
                 &f.dataset(),
-                &"--epochs",
-                &"1",
-                &"--device",
-                &"cpu",
-                &"--out",
-                &f.model(),
+                "--epochs",
+                "1",
+                "--device",
+                "cpu",
+                "--out",
+                &f.model()
             ],
         ),
     ];
     for (name, mut args) in stages {
-        args.push(&"--json");
+        args.push("--json".into());
         let o = run(name, &args);
         expect_ok(&o);
         let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

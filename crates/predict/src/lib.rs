@@ -61,9 +61,6 @@ pub enum PredictError {
     UnknownTask { name: String, known: String },
     #[error(transparent)]
     Artifact(#[from] tfbind_artifact::Error),
-    /// An output file that could not be created or put in place.
-    #[error("{0:#}")]
-    Output(anyhow::Error),
 }
 
 impl PredictError {

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tfbind_artifact::stage::{check_out_files, Progress};
-use tfbind_cli::AtomicFile;
+use tfbind_artifact::AtomicFile;
 use tfbind_genome::Genome;
 use tfbind_model::{Device, ModelArtifact};
 
@@ -111,7 +111,7 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Summary> {
     let (regions, source) = match &request.input {
         InputFiles::Bed { bed, genome: g } => {
             genome = Genome::open(g)?;
-            (read_bed(bed)?, Source::Genome(&genome))
+            (read_bed(bed, genome.sizes())?, Source::Genome(&genome))
         }
         InputFiles::Fasta(fa) => {
             let (regions, sequences) = read_fasta(fa)?;
@@ -131,10 +131,10 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Summary> {
         "predicting"
     );
 
-    let mut tsv = AtomicFile::create(&request.out).map_err(PredictError::Output)?;
+    let mut tsv = AtomicFile::create(&request.out)?;
     let mut graph = match &request.bedgraph {
         Some((path, task)) => {
-            let mut g = AtomicFile::create(path).map_err(PredictError::Output)?;
+            let mut g = AtomicFile::create(path)?;
             writeln!(
                 g.writer,
                 "track type=bedGraph name=\"{task}\" description=\"tfbind-predict {} {task}\"",
@@ -163,9 +163,9 @@ pub fn run(request: &Request, progress: &dyn Progress) -> Result<Summary> {
     };
     let counts = predict_regions(&model, tasks, &input, params, outputs, progress)?;
     let predict_seconds = predicting.elapsed().as_secs_f64();
-    tsv.commit().map_err(PredictError::Output)?;
+    tsv.commit()?;
     if let Some(g) = graph {
-        g.commit().map_err(PredictError::Output)?;
+        g.commit()?;
     }
     Ok(Summary {
         out: request.out.clone(),
