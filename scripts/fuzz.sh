@@ -19,7 +19,11 @@ export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-co
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks"
 export CARGO_TARGET_DIR="$root/target/fuzz"
-cargo build --release --locked -p tfbind-fuzz --features libfuzzer --bins
+# An explicit target keeps RUSTFLAGS off build scripts and proc macros (as cargo-fuzz does): they
+# run on the host and must not need libFuzzer's symbols.
+host=$(rustc -vV | sed -n 's/^host: //p')
+cargo build --release --locked -p tfbind-fuzz --features libfuzzer --bins --target "$host"
+bin_dir="$CARGO_TARGET_DIR/$host/release"
 # The targets write scratch files for every input: keep them in memory.
 export TMPDIR=${TMPDIR:-/dev/shm}
 
@@ -29,7 +33,7 @@ for t in "${targets[@]}"; do
   scratch=$(mktemp -d)
   mkdir -p "crates/fuzz/artifacts/$t"
   echo "=== fuzz-$t for $seconds s (seeds: $(ls "$corpus" | wc -l))"
-  if ! "$CARGO_TARGET_DIR/release/fuzz-$t" "$scratch" "$corpus" -max_total_time="$seconds" \
+  if ! "$bin_dir/fuzz-$t" "$scratch" "$corpus" -max_total_time="$seconds" \
       -timeout=10 -rss_limit_mb=2048 -artifact_prefix="crates/fuzz/artifacts/$t/" \
       -print_final_stats=1 2>"$scratch.log"; then
     status=1
@@ -39,7 +43,7 @@ for t in "${targets[@]}"; do
     grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|Done [0-9]+ runs" "$scratch.log" || true
     echo "=== fuzz-$t: no crash"
   fi
-  "$CARGO_TARGET_DIR/release/fuzz-$t" -merge=1 "$corpus" "$scratch" 2>/dev/null >/dev/null || true
+  "$bin_dir/fuzz-$t" -merge=1 "$corpus" "$scratch" 2>/dev/null >/dev/null || true
   rm -rf "$scratch" "$scratch.log"
   echo "=== fuzz-$t: corpus now $(ls "$corpus" | wc -l) inputs"
 done
