@@ -319,6 +319,8 @@ fn an_artifact_of_another_kind_is_replaced_only_with_force() {
         &f.windows(),
         "--genome",
         &f.genome(),
+        "--split",
+        "hashed",
         "--out",
         &out
     ];
