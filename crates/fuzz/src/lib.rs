@@ -101,7 +101,9 @@ pub fn manifest(data: &[u8]) {
         if let Ok(path) = opened.file(&entry.name) {
             // A listed file is always inside the artifact directory.
             assert!(
-                !path.components().any(|c| c == std::path::Component::ParentDir),
+                !path
+                    .components()
+                    .any(|c| c == std::path::Component::ParentDir),
                 "{}",
                 path.display()
             );
