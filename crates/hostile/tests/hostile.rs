@@ -4,6 +4,9 @@
 //! The fixture is a small slice of the shipped example (data/example/): regions, a 3-TF windows
 //! artifact, its dataset and a 1-epoch model, built once by the binaries themselves.
 
+// `args!` builds a Vec because several cases extend theirs; passed as a slice elsewhere.
+#![allow(clippy::useless_vec)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -2,6 +2,9 @@
 //! Novakovsky et al. 2021, written as a `model` artifact; the stage run by
 //! [`tfbind_artifact::stage::run`].
 
+// The stage's errors are returned once per run, never in a loop: their size costs nothing.
+#![allow(clippy::result_large_err)]
+
 use std::fmt;
 use std::path::PathBuf;
 
