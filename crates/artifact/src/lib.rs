@@ -64,6 +64,15 @@ impl Artifact {
         Ok(artifact)
     }
 
+    /// Opens an artifact of any kind this build reads, and verifies it: what
+    /// [`open`](Self::open) accepts for a reader of its kind.
+    pub fn open_known(dir: impl AsRef<Path>) -> Result<Self> {
+        let artifact = Self::open_unverified(dir)?;
+        artifact.expect_known_kind()?;
+        artifact.verify()?;
+        Ok(artifact)
+    }
+
     /// Reads the manifest of any artifact, without checking its kind or its files.
     pub fn open_unverified(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();

@@ -291,3 +291,18 @@ fn known_kinds_are_those_readers_read() {
         .unwrap_err();
     assert!(matches!(e, Error::SchemaVersion { found: 999, .. }), "{e}");
 }
+
+#[test]
+fn open_known_checks_the_kind_and_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("out");
+    build(&target, 1);
+    let a = Artifact::open_known(&target).unwrap();
+    assert_eq!(a.manifest().kind, KIND.name);
+    std::fs::write(target.join("a.txt"), "hello 2").unwrap();
+    let e = Artifact::open_known(&target).unwrap_err();
+    assert!(matches!(e, Error::ChecksumMismatch { .. }), "{e}");
+    edit_manifest(&target, |m| m.kind = "genome".into());
+    let e = Artifact::open_known(&target).unwrap_err();
+    assert!(matches!(e, Error::UnknownKind { .. }), "{e}");
+}

@@ -43,6 +43,12 @@ pub enum Error {
     MissingMotifFile { path: PathBuf },
     #[error("the motif strategy needs a motif file")]
     NoMotifs,
+    #[error("cannot write {}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -11,9 +11,9 @@
 //! - `random`: a seeded draw; `fewest-na`: the TFs with the fewest NA windows (the paper's 50-TF
 //!   multi-task model; no target needed).
 //!
-//! The target is left out unless asked otherwise. The result ([`Selection`]) is written as a
-//! TF list (one name per line, [`tfbind_dataset::tf_list_text`]) with a scores table beside it
-//! ([`scores_path`]).
+//! The target is left out unless asked otherwise. The result ([`Selection`]) is written by
+//! [`write`] as a TF list (one name per line, [`tfbind_dataset::tf_list_text`]) with a scores
+//! table beside it ([`scores_path`]).
 
 mod cobinding;
 mod error;
@@ -31,7 +31,7 @@ pub use params::{SelectParams, DEFAULT_MOTIFS};
 pub use select::select;
 pub use selection::{Choice, Evidence, Selection, SkipReason, Skipped};
 pub use strategy::Strategy;
-pub use tf_list::scores_path;
+pub use tf_list::{scores_path, write};
 
 use std::path::Path;
 
