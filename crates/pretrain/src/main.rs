@@ -1,73 +1,13 @@
 //! tfbind-pretrain: train a multi-task model on a `dataset` artifact and write a `model` artifact.
 
-use std::path::PathBuf;
+mod cli;
+
 use std::process::ExitCode;
 
 use clap::Parser;
-use serde::Serialize;
-use tfbind_cli::{choice, StageArgs};
-use tfbind_model::Architecture;
 use tfbind_pretrain::{PretrainParams, PretrainStage};
-use tfbind_train::cli::{Defaults, RunArgs, TrainFlags};
-use tfbind_train::TrainOptions;
 
-/// Pre-train a multi-task model (one output per task of the dataset) as Novakovsky et al. 2021:
-/// Adam, masked binary cross-entropy (NA labels contribute nothing), the epoch with the lowest
-/// validation loss kept, then per-task metrics on the test split.
-///
-/// Writes a `model` artifact: model.safetensors, architecture.toml, tasks.txt, config.toml,
-/// epochs.tsv, test_metrics.tsv (AUROC, AUPRC, trapezoid AUPRC, MCC, counts per task).
-///
-/// A checkpoint is written after every epoch beside --out (.<out>.checkpoints/); rerunning the
-/// same command after an interruption resumes from it, and on CPU ends with the same weights as
-/// an uninterrupted run. Rerunning with the same inputs and parameters does nothing unless --force.
-///
-/// Exit status: 0 success, 1 bad input data or a failure, 2 bad usage.
-///
-/// Examples:
-///   # the paper's 50-TF model
-///   tfbind-pretrain --dataset runs/tf50/dataset --out runs/tf50/model
-///   # DanQ, at most 30 epochs, stopping after 3 without improvement
-///   tfbind-pretrain --dataset runs/tf50/dataset --architecture danq --epochs 30 --patience 3 \
-///       --out runs/tf50/danq
-#[derive(Parser)]
-#[command(name = "tfbind-pretrain", version, verbatim_doc_comment)]
-struct Cli {
-    /// The `dataset` artifact directory (tfbind-encode) to train on.
-    #[arg(long, value_name = "DIR")]
-    dataset: PathBuf,
-    #[command(flatten)]
-    flags: Flags,
-    #[command(flatten)]
-    run: RunArgs<Pretrain>,
-    #[command(flatten)]
-    stage: StageArgs,
-}
-
-/// The flags that set [pretrain] keys of the same name.
-#[derive(clap::Args, Serialize)]
-struct Flags {
-    /// Network. [config: architecture; default: convnet-deep]
-    #[arg(long, value_name = "NAME", value_parser = choice::<Architecture>())]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    architecture: Option<Architecture>,
-    #[command(flatten)]
-    #[serde(flatten)]
-    train: TrainFlags<Pretrain>,
-}
-
-/// tfbind-pretrain, with the paper's pre-training defaults.
-struct Pretrain;
-
-impl Defaults for Pretrain {
-    fn defaults() -> TrainOptions {
-        TrainOptions::pretraining()
-    }
-    const SEEDED_WEIGHTS: &'static str = "initial weights";
-    const EVAL_BATCH_SIZE: usize = 100;
-    const EVAL_BATCH_SIZE_NOTE: &'static str =
-        " (100 runs fastest on CPU; larger batches fall out of cache)";
-}
+use cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
