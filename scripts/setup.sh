@@ -51,13 +51,13 @@ fi
 
 # --- test oracles -------------------------------------------------------------------------------
 if [ "$want_test" -eq 1 ]; then
-  apt_install chromium slurmctld slurmd slurm-client munge
-  stamp=.venv/.tfbind-oracles-$TORCH_VERSION-v1
+  apt_install chromium slurmctld slurmd slurm-client munge bcftools tabix
+  stamp=.venv/.tfbind-oracles-$TORCH_VERSION-v2
   if [ ! -f "$stamp" ]; then
-    log "python: creating .venv with the oracle packages (torch, scikit-learn, safetensors, memelite, pysam) and matplotlib (experiment plot)"
-    python3 -m venv .venv
+    log "python: creating .venv with the oracle packages (torch, scikit-learn, safetensors, memelite, pysam, pyBigWig) and matplotlib (experiment plot)"
+    [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-      "torch==$TORCH_VERSION" numpy scikit-learn safetensors memelite==0.5.0 pysam modisco-lite \
+      "torch==$TORCH_VERSION" numpy scikit-learn safetensors memelite==0.5.0 pysam pyBigWig modisco-lite \
       matplotlib
     touch "$stamp"
   fi

@@ -15,11 +15,15 @@ pub const DATASET: Kind = Kind::new("dataset", 1);
 pub const MODEL: Kind = Kind::new("model", 1);
 /// Motifs learned by a model and their matches (tfbind-interpret).
 pub const MOTIFS: Kind = Kind::new("motifs", 1);
+/// Variant effects scored by models (tfbind-variants).
+pub const VARIANTS: Kind = Kind::new("variants", 1);
 /// One epoch's checkpoint of a training run, beside its output (tfbind-train).
 pub const CHECKPOINT: Kind = Kind::new("checkpoint", 1);
 
 /// The kinds above, in pipeline order.
-pub const KNOWN: [Kind; 6] = [REGIONS, WINDOWS, DATASET, MODEL, MOTIFS, CHECKPOINT];
+pub const KNOWN: [Kind; 7] = [
+    REGIONS, WINDOWS, DATASET, MODEL, MOTIFS, VARIANTS, CHECKPOINT,
+];
 
 impl Kind {
     /// The known kind of that name, as this build reads it.
