@@ -3,6 +3,8 @@
 # 1. submit.sh chains pre-training -> a 3-TF fine-tune array -> interpretation; every artifact verifies.
 # 2. a second array over 3 new TFs has one task cancelled mid-run; no half-written artifact is left,
 #    and resubmitting completes the set.
+# 3. submit-variants.sh scores the example VCF with two fine-tuned models as a 2-shard array and a
+#    merge job; the merged table equals a single process's.
 source "$(dirname "$0")/../common.sh"
 tmp=$(mktemp -d)
 cluster=$tmp/cluster
@@ -74,3 +76,27 @@ check "the resubmitted array COMPLETED" all_completed "$ft3"
 check "all three new models verify" tfbind-artifact verify -q --kind model \
   "$tmp/work/tf/HNF4A/model" "$tmp/work/tf/FOSL1/model" "$tmp/work/tf/TFAP2C/model"
 check "pre-training untouched by fine-tune arrays" test "$pretrain_before" = "$(fingerprint "$tmp/work/pretrain")"
+
+# --- 3: variant effects as a 2-shard array + merge ------------------------------------------------
+vsub() {
+  "$ROOT/pipeline/slurm/submit-variants.sh" --no-build --variants "$ROOT/data/example/variants.vcf" \
+    --genome "$ROOT/data/example/genome.fa.gz" --model "$tmp/work/tf/FOXA2/model" \
+    --model "$tmp/work/tf/JUNB/model" --shards 2 --time 0:20:00 --mem 2G --cpus 1 "$@"
+}
+vsub --out "$tmp/variants" > "$tmp/vsubmit.log"
+vscore=$(awk '$1 == "score" {print $2}' "$tmp/vsubmit.log")
+vmerge=$(awk '$1 == "merge" {print $2}' "$tmp/vsubmit.log")
+check "a score array and a merge job submitted" test -n "$vscore" -a -n "$vmerge"
+wait_done "$vmerge" 600
+for id in "$vscore" "$vmerge"; do
+  all_completed "$id" || { tail -n 20 "$tmp"/variants.shards/*.out >&2; fail "job $id: $(job_states "$id" | sort | uniq -c | tr '\n' ' ')"; }
+done
+check "the score array ran two tasks" test "$(job_states "$vscore" | wc -l)" -eq 2
+"$ROOT/target/release/tfbind-variants" score -q --device cpu --threads 1 \
+  --model "$tmp/work/tf/FOXA2/model" --model "$tmp/work/tf/JUNB/model" \
+  --genome "$ROOT/data/example/genome.fa.gz" --variants "$ROOT/data/example/variants.vcf" \
+  --out "$tmp/variants-single"
+check "the merged shards equal one process" cmp "$tmp/variants/variants.tsv" "$tmp/variants-single/variants.tsv"
+rows=$(($(wc -l < "$tmp/variants/variants.tsv") - 1))
+check "every variant scored ($rows rows)" test "$rows" -eq "$(grep -vc '^#' "$ROOT/data/example/variants.vcf")"
+check "the merged artifact verifies" tfbind-artifact verify -q --kind variants "$tmp/variants"

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Variant-scoring speed of tfbind-variants against a PyTorch script doing the same, in the same
+# invocation and with the same thread count (issue 15):
+#
+#   scripts/bench-variants.sh [THREADS] [SNVS] [MODEL]   (defaults: 2 threads, 200000 SNVs,
+#                                                         work/demo/pretrain/model: `make demo`)
+#
+# Both score SNVs drawn uniformly from the DHS windows of data/example/ (REF from the genome, ALT a
+# random other base) with a 50-task model, both strands averaged, windows of 200 bp centred on the
+# SNV, batches of 100 windows:
+# - PyTorch baseline: reads the VCF, fetches the reference window with pysam, makes the
+#   alternate one, one-hot, forward and reverse complement in eval mode, writes the TSV (ref, alt,
+#   diff, log odds per task);
+# - tfbind: `tfbind-variants score` (VCF parsing and checks, REF check, genome reads, windows,
+#   forward passes, TSV, artifact with checksums).
+# Records/s of each whole process, and peak memory (/usr/bin/time). Goal: tfbind >= 2x.
+# Needs `scripts/setup.sh --test` (.venv with torch and pysam).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+threads=${1:-2}
+snvs=${2:-200000}
+model=${3:-$root/work/demo/pretrain/model}
+py=$root/.venv/bin/python
+work=$root/target/bench-variants
+data=$root/data/example
+log() { printf '[bench-variants] %s\n' "$*" >&2; }
+
+[ -f "$model/manifest.toml" ] || { log "no model at $model: run 'make demo' first or give one"; exit 1; }
+"$py" -c 'import torch, pysam, safetensors' 2>/dev/null \
+  || { log "torch/pysam/safetensors missing in .venv: run scripts/setup.sh --test"; exit 1; }
+[ -x /usr/bin/time ] || { log "GNU time (/usr/bin/time) is needed for peak memory: apt-get install time"; exit 1; }
+log "building (release)"
+cargo build --release --quiet -p tfbind-variants
+mkdir -p "$work"
+
+log "drawing $snvs SNVs from the DHS windows of $data"
+"$py" - "$data" "$snvs" "$work/snvs.vcf" <<'PY'
+import gzip, random, sys
+import pysam
+data, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+fa = pysam.FastaFile(f"{data}/genome.fa.gz")
+with gzip.open(f"{data}/regions.bed.gz", "rt") as f:
+    windows = [(c, int(s), int(e)) for c, s, e, *_ in (l.split("\t") for l in f)]
+rng = random.Random(1)
+picks = sorted((rng.randrange(len(windows)), rng.randrange(200)) for _ in range(n))
+with open(out, "w") as f:
+    f.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+    for w, off in picks:
+        c, s, e = windows[w]
+        p = s + off
+        ref = fa.fetch(c, p, p + 1).upper()
+        if ref not in "ACGT":
+            continue
+        alt = rng.choice([b for b in "ACGT" if b != ref])
+        f.write(f"{c}\t{p + 1}\t.\t{ref}\t{alt}\t.\t.\t.\n")
+PY
+
+cat > "$work/pytorch.py" <<'PY'
+# The PyTorch baseline: the same scores, written as TSV; prints the records scored.
+import math, sys
+import pysam, torch
+from safetensors.torch import load_file
+vcf, genome, model_dir, models_py, threads, out = sys.argv[1:7]
+sys.path.insert(0, models_py)
+from tfbind_models import build, one_hot
+torch.set_num_threads(int(threads))
+tasks = open(f"{model_dir}/tasks.txt").read().split()
+net = build("convnet-deep", 200, len(tasks))
+net.load_state_dict(load_file(f"{model_dir}/model.safetensors"), strict=False)
+net.eval()
+fa = pysam.FastaFile(genome)
+code = {c: i for i, c in enumerate("ACGT")}
+def logit(p):
+    p = min(max(p, 1e-7), 1 - 1e-7)
+    return math.log(p / (1 - p))
+def flush(batch, f):
+    x = torch.tensor([[code.get(c, 4) for c in s] for _, s, _ in batch])
+    rc = torch.where(x < 4, 3 - x, x).flip(1)
+    with torch.no_grad():
+        p = ((torch.sigmoid(net(one_hot(x))) + torch.sigmoid(net(one_hot(rc)))) / 2).tolist()
+    for i in range(0, len(batch), 2):
+        rec = batch[i][0]
+        row = list(rec)
+        for r, a in zip(p[i], p[i + 1]):
+            row += [f"{r:.7g}", f"{a:.7g}", f"{a - r:.7g}", f"{logit(a) - logit(r):.7g}"]
+        f.write("\t".join(row) + "\n")
+n = 0
+with open(out, "w") as f:
+    f.write("chrom\tpos\tid\tref\talt" + "".join(f"\t{t}_ref\t{t}_alt\t{t}_diff\t{t}_log_odds" for t in tasks) + "\n")
+    batch = []
+    for line in open(vcf):
+        if line.startswith("#"):
+            continue
+        chrom, pos, vid, ref, alt = line.split("\t")[:5]
+        p = int(pos) - 1
+        seq = fa.fetch(chrom, p - 100, p + 100).upper()
+        batch.append(((chrom, pos, vid, ref, alt), seq, None))
+        batch.append((None, seq[:100] + alt + seq[101:], None))
+        n += 1
+        if len(batch) == 100:
+            flush(batch, f)
+            batch = []
+    if batch:
+        flush(batch, f)
+print(n)
+PY
+
+records=$(grep -vc '^#' "$work/snvs.vcf")
+log "PyTorch: $records SNVs, $threads threads"
+/usr/bin/time -f '%e %M' -o "$work/py.time" "$py" "$work/pytorch.py" "$work/snvs.vcf" \
+  "$data/genome.fa.gz" "$model" "$root/crates/model/python" "$threads" "$work/pytorch.tsv" >/dev/null
+log "tfbind-variants: $records SNVs, $threads threads"
+/usr/bin/time -f '%e %M' -o "$work/rs.time" "$root/target/release/tfbind-variants" score -q \
+  --model "$model" --genome "$data/genome.fa.gz" --variants "$work/snvs.vcf" --out "$work/scored" \
+  --threads "$threads" --device cpu --batch-size 100 --force --json > "$work/rs.json"
+
+read -r py_s py_kb < "$work/py.time"
+read -r rs_s rs_kb < "$work/rs.time"
+awk -v n="$records" -v ps="$py_s" -v pk="$py_kb" -v rs="$rs_s" -v rk="$rs_kb" -v t="$threads" 'BEGIN {
+  printf "variant scoring, %d SNVs x 50 tasks, both strands, %d threads:\n", n, t
+  printf "  PyTorch baseline  %8.1f s  %8.0f records/s  peak %5.0f MB\n", ps, n / ps, pk / 1024
+  printf "  tfbind-variants   %8.1f s  %8.0f records/s  peak %5.0f MB\n", rs, n / rs, rk / 1024
+  printf "  ratio (tfbind / PyTorch records/s): %.2fx\n", ps / rs
+}'
