@@ -96,6 +96,13 @@ pub(crate) struct Flags {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     batch_size: Option<usize>,
+    /// Also write the scores as INFO fields of variants.vcf.gz (bgzip, with a tabix index when
+    /// the records are sorted): TFBIND_<task>_REF, _ALT and _LOR (log odds ratio) per model task.
+    /// The input's own INFO, FORMAT and samples are not copied: `bcftools annotate -a
+    /// variants.vcf.gz -c INFO` adds the fields to it. [config: annotated_vcf]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    annotated_vcf: bool,
     /// Skip (and count) records whose REF differs from the genome instead of failing.
     /// [config: skip_ref_mismatch]
     #[arg(long)]

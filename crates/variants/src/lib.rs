@@ -16,6 +16,9 @@
 //!   difference, is as large for a change from 0.001 to 0.01 as from 0.5 to 0.91 (probabilities
 //!   are held within [1e-7, 1 − 1e-7] for it). Both are 0 when the allele changes nothing.
 //!
+//! With `annotated_vcf`, the artifact also holds `variants.vcf.gz` and its tabix index
+//! ([`vcf_out`]).
+//!
 //! A score is `NA` where a model's windows would run off the chromosome's end. Symbolic alleles
 //! (`<DEL>`), breakends, `*` and records without an ALT are left out and counted. A REF that
 //! differs from the genome is an error naming the file and line (or skipped and counted), and
@@ -31,6 +34,7 @@ pub mod input;
 mod params;
 pub mod score;
 mod stage;
+pub mod vcf_out;
 pub mod windows;
 
 pub use error::{Result, VariantsError};

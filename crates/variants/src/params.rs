@@ -15,6 +15,8 @@ pub struct Params {
     pub rc_average: bool,
     /// Windows per forward pass.
     pub batch_size: usize,
+    /// Also write the scores as INFO fields of a bgzipped, tabix-indexed VCF.
+    pub annotated_vcf: bool,
     /// Skip (and count) records whose REF differs from the genome instead of failing.
     pub skip_ref_mismatch: bool,
     /// Skip (and count) records on chromosomes the genome lacks instead of failing.
@@ -35,6 +37,7 @@ impl Default for Params {
             shifts: 0,
             rc_average: true,
             batch_size: 100,
+            annotated_vcf: false,
             skip_ref_mismatch: false,
             skip_unknown_chroms: false,
             region: None,

@@ -16,6 +16,7 @@ use tfbind_model::Model;
 use crate::error::{Result, VariantsError};
 use crate::input::{Variant, VariantReader};
 use crate::params::{parse_region, Params};
+use crate::vcf_out::AlleleScore;
 use crate::windows::{Context, Geometry};
 
 /// Records read, checked and cut into windows at a time.
@@ -132,8 +133,9 @@ struct Chunk {
     counts: Counts,
 }
 
-/// Scores the selected records of `reader` with every model into `out` (TSV with a header),
-/// reporting records done as one `score` step of `progress`.
+/// Scores the selected records of `reader` with every model into `out` (the TSV with its header;
+/// the annotated VCF's records, after its header), reporting records done as one `score` step
+/// of `progress`.
 #[allow(clippy::too_many_arguments)]
 pub fn score(
     mut reader: VariantReader,
@@ -142,7 +144,7 @@ pub fn score(
     genome: &Genome,
     models: &[ScoringModel],
     params: &Params,
-    out: &mut (dyn Write + Send),
+    out: Outputs,
     progress: &dyn Progress,
 ) -> Result<Counts> {
     progress.start("score", selected);
@@ -454,19 +456,27 @@ fn logit(p: f32) -> f64 {
     (p / (1.0 - p)).ln()
 }
 
+/// Where rows go: the TSV, and the annotated VCF's records when asked.
+pub struct Outputs<'a> {
+    pub tsv: &'a mut (dyn Write + Send),
+    pub vcf: Option<&'a mut (dyn Write + Send)>,
+}
+
 fn write_rows(
     groups: &[&str],
     chunks: mpsc::Receiver<(Chunk, Vec<f32>)>,
-    out: &mut (dyn Write + Send),
+    out: Outputs,
 ) -> Result<()> {
-    let error = |source| VariantsError::Write {
-        what: "the variants TSV",
-        source,
-    };
-    writeln!(out, "{}", header(groups)).map_err(error)?;
+    let error = |what| move |source| VariantsError::Write { what, source };
+    let Outputs { tsv, mut vcf } = out;
+    writeln!(tsv, "{}", header(groups)).map_err(error("the variants TSV"))?;
     let mut text = String::new();
+    let mut records = String::new();
     for (chunk, values) in chunks {
         text.clear();
+        records.clear();
+        // Per row and group, `None` where not scored.
+        let mut scores: Vec<Vec<Option<AlleleScore>>> = Vec::with_capacity(chunk.rows.len());
         for (row, v) in chunk.rows.iter().zip(values.chunks_exact(groups.len() * 2)) {
             let variant = &chunk.variants[row.variant];
             let _ = write!(
@@ -474,19 +484,59 @@ fn write_rows(
                 "{}\t{}\t{}\t{}\t{}",
                 variant.chrom, variant.pos, variant.id, variant.reference, variant.alts[row.alt]
             );
+            let mut per_group = Vec::with_capacity(groups.len());
             for pair in v.chunks_exact(2) {
                 let (r, a) = (pair[0], pair[1]);
                 if r.is_nan() {
                     text.push_str("\tNA\tNA\tNA\tNA");
+                    per_group.push(None);
                 } else {
                     let diff = (a as f64 - r as f64) as f32;
                     let log_odds = (logit(a) - logit(r)) as f32;
                     let _ = write!(text, "\t{r}\t{a}\t{diff}\t{log_odds}");
+                    per_group.push(Some(AlleleScore {
+                        reference: r,
+                        alternate: a,
+                        log_odds,
+                    }));
                 }
             }
             text.push('\n');
+            scores.push(per_group);
         }
-        out.write_all(text.as_bytes()).map_err(error)?;
+        if vcf.is_some() {
+            // Rows of one record are consecutive: one VCF line each.
+            let mut start = 0;
+            while start < chunk.rows.len() {
+                let variant = chunk.rows[start].variant;
+                let end = start
+                    + chunk.rows[start..]
+                        .iter()
+                        .take_while(|r| r.variant == variant)
+                        .count();
+                let v = &chunk.variants[variant];
+                let alts: Vec<&str> = chunk.rows[start..end]
+                    .iter()
+                    .map(|r| v.alts[r.alt].as_str())
+                    .collect();
+                let by_group: Vec<Vec<Option<AlleleScore>>> = (0..groups.len())
+                    .map(|g| scores[start..end].iter().map(|s| s[g]).collect())
+                    .collect();
+                records.push_str(&crate::vcf_out::record_line(
+                    (&v.chrom, v.pos, &v.id, &v.reference),
+                    &alts,
+                    groups,
+                    &by_group,
+                ));
+                start = end;
+            }
+        }
+        tsv.write_all(text.as_bytes())
+            .map_err(error("the variants TSV"))?;
+        if let Some(vcf) = vcf.as_mut() {
+            vcf.write_all(records.as_bytes())
+                .map_err(error("the annotated VCF"))?;
+        }
     }
-    out.flush().map_err(error)
+    tsv.flush().map_err(error("the variants TSV"))
 }

@@ -19,7 +19,8 @@ use tfbind_model::ModelArtifact;
 use crate::error::{Result, VariantsError};
 use crate::input::{Format, VariantReader};
 use crate::params::{Params, Shard};
-use crate::score::{score, Counts, ScoringModel, Selection};
+use crate::score::{score, Counts, Outputs, ScoringModel, Selection};
+use crate::vcf_out;
 
 /// The `variants` artifact: `variants.tsv` (format in the crate documentation).
 pub const KIND: Kind = tfbind_artifact::kinds::VARIANTS;
@@ -48,6 +49,8 @@ pub struct Summary {
     pub counts: Counts,
     pub region: Option<String>,
     pub shard: Option<Shard>,
+    /// With `annotated_vcf`: whether the VCF got its tabix index (records sorted by position).
+    pub vcf_indexed: Option<bool>,
     pub seconds: f64,
     pub records_per_s: f64,
 }
@@ -199,7 +202,26 @@ impl Stage for VariantsStage {
         );
         let path = builder.path(VARIANTS_TSV);
         let file = File::create(&path).map_err(|e| VariantsError::io(&path, e))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let mut tsv = BufWriter::with_capacity(1 << 20, file);
+        let groups: Vec<&str> = models
+            .iter()
+            .flat_map(|m| m.groups.iter().map(String::as_str))
+            .collect();
+        let vcf_path = builder.path(vcf_out::VCF_GZ);
+        let vcf_error = |e| VariantsError::io(&vcf_path, e);
+        let mut vcf = match self.params.annotated_vcf {
+            true => {
+                let mut w = vcf_out::create(&vcf_path).map_err(vcf_error)?;
+                w.write_all(vcf_out::header(&groups, genome.sizes()).as_bytes())
+                    .map_err(vcf_error)?;
+                Some(w)
+            }
+            false => None,
+        };
+        let outputs = Outputs {
+            tsv: &mut tsv,
+            vcf: vcf.as_mut().map(|w| w as &mut (dyn Write + Send)),
+        };
         let counts = score(
             reader,
             &selection,
@@ -207,9 +229,19 @@ impl Stage for VariantsStage {
             &genome,
             &models,
             &self.params,
-            &mut out,
+            outputs,
             progress,
         )?;
+        let vcf_indexed = match vcf {
+            Some(w) => {
+                vcf_out::finish(w).map_err(vcf_error)?;
+                Some(vcf_out::index_or_warn(
+                    &vcf_path,
+                    &builder.path(vcf_out::TBI),
+                ))
+            }
+            None => None,
+        };
         let seconds = started.elapsed().as_secs_f64();
         Ok(Summary {
             format,
@@ -218,6 +250,7 @@ impl Stage for VariantsStage {
             counts,
             region: self.params.region.clone(),
             shard: self.params.shard,
+            vcf_indexed,
             seconds,
             records_per_s: counts.records as f64 / seconds.max(1e-9),
         })
@@ -366,6 +399,15 @@ impl Stage for MergeStage {
             progress.advance(1);
         }
         out.flush().map_err(write_error)?;
+        if parts[0].1.has_file(vcf_out::VCF_GZ) {
+            let vcfs = parts
+                .iter()
+                .map(|(_, a, _)| a.file(vcf_out::VCF_GZ))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let path = builder.path(vcf_out::VCF_GZ);
+            vcf_out::concatenate(&vcfs, &path).map_err(|e| VariantsError::io(&path, e))?;
+            merged.vcf_indexed = Some(vcf_out::index_or_warn(&path, &builder.path(vcf_out::TBI)));
+        }
         merged.records_per_s = merged.counts.records as f64 / merged.seconds.max(1e-9);
         Ok(merged)
     }

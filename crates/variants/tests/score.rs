@@ -352,8 +352,67 @@ fn formats_shards_and_regions_agree() {
     ));
     assert_eq!(tsv(&dir.join("from-tsv")), expected);
 
-    // bgzip VCF and BCF written by bcftools.
+    // bgzip VCF and BCF written by bcftools, and the annotated VCF read back by it.
     if let Some(bcftools) = tool("bcftools") {
+        let out = dir.join("annotated");
+        ok(&score(&[&m], &vcf, &out, &["--annotated-vcf"]));
+        assert_eq!(tsv(&out), expected);
+        let query = Command::new(bcftools)
+            .args([
+                "query",
+                "-r",
+                "chr22",
+                "-f",
+                "%ID\t%ALT\t%INFO/TFBIND_JUND_LOR\n",
+            ])
+            .arg(out.join("variants.vcf.gz"))
+            .output()
+            .unwrap();
+        assert!(
+            query.status.success(),
+            "{}",
+            String::from_utf8_lossy(&query.stderr)
+        );
+        let queried = String::from_utf8(query.stdout).unwrap();
+        // The same log odds per record and ALT as the TSV's, found through the tabix index.
+        let mut from_tsv: Vec<(String, String)> = Vec::new();
+        for line in expected
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with("chr22\t"))
+        {
+            let f: Vec<&str> = line.split('\t').collect();
+            match from_tsv.last_mut() {
+                Some((id, lor)) if id.starts_with(&format!("{}\t", f[2])) => {
+                    id.push(',');
+                    id.push_str(f[4]);
+                    lor.push(',');
+                    lor.push_str(f[8]);
+                }
+                _ => from_tsv.push((format!("{}\t{}", f[2], f[4]), f[8].to_owned())),
+            }
+        }
+        let from_vcf: Vec<(String, String)> = queried
+            .lines()
+            .map(|l| {
+                let (id, lor) = l.rsplit_once('\t').unwrap();
+                (id.to_owned(), lor.to_owned())
+            })
+            .collect();
+        assert!(!from_vcf.is_empty());
+        assert_eq!(from_vcf.len(), from_tsv.len());
+        let numbers = |s: &str| -> Vec<f64> { s.split(',').map(|v| v.parse().unwrap()).collect() };
+        for ((id, lor), (tsv_id, tsv_lor)) in from_vcf.iter().zip(&from_tsv) {
+            assert_eq!(id, tsv_id);
+            // bcftools prints floats to 6 significant digits.
+            for (a, b) in numbers(lor).iter().zip(numbers(tsv_lor)) {
+                assert!(
+                    (a - b).abs() <= 1e-5 * b.abs().max(1e-3),
+                    "{id}: {lor} vs {tsv_lor}"
+                );
+            }
+        }
+
         for (flag, name) in [("z", "v.vcf.gz"), ("b", "v.bcf")] {
             let status = Command::new(bcftools)
                 .args(["view", "-O", flag, "-o"])
@@ -392,6 +451,39 @@ fn formats_shards_and_regions_agree() {
     };
     ok(&merge(&["s3", "s1", "s2"], &merged));
     assert_eq!(tsv(&merged), expected);
+    // With annotated VCFs, the merged one holds the whole run's records.
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        let out = dir.join(format!("v{i}"));
+        ok(&score(
+            &[&m],
+            &vcf,
+            &out,
+            &["--shard", &shard, "--annotated-vcf"],
+        ));
+    }
+    ok(&score(
+        &[&m],
+        &vcf,
+        &dir.join("v-whole"),
+        &["--annotated-vcf"],
+    ));
+    ok(&merge(&["v2", "v1"], &dir.join("v-merged")));
+    let gunzip = |p: PathBuf| {
+        use std::io::Read;
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(std::fs::File::open(p).unwrap())
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    let whole_vcf = gunzip(dir.join("v-whole/variants.vcf.gz"));
+    assert_eq!(gunzip(dir.join("v-merged/variants.vcf.gz")), whole_vcf);
+    assert_eq!(
+        whole_vcf.lines().filter(|l| !l.starts_with('#')).count(),
+        90
+    );
+    assert!(dir.join("v-merged/variants.vcf.gz.tbi").exists());
     // A missing shard, or a whole run among shards, is refused.
     failed_with(&merge(&["s1", "s3"], &dir.join("bad")), 2, &["1/3", "3/3"]);
     failed_with(

@@ -1,0 +1,171 @@
+//! The annotated VCF: the scored records again, with every model task's probabilities and log
+//! odds ratio as INFO fields, bgzip-compressed and tabix-indexed.
+//!
+//! Written from the scores, not copied from the input (which may be BCF or a TSV): CHROM, POS, ID
+//! and REF as read, ALT the sequence alleles scored, QUAL and FILTER `.`. The input's own INFO,
+//! FORMAT and samples are not carried over; `bcftools annotate -a variants.vcf.gz -c INFO` adds
+//! these fields to the original file. Per task `<g>` (the TSV's column group, with characters
+//! other than letters, digits, `_` and `.` replaced by `_`): `TFBIND_<g>_REF` (Number=1),
+//! `TFBIND_<g>_ALT` and `TFBIND_<g>_LOR` (Number=A), `.` where not scored.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+use noodles_bgzf as bgzf;
+use tfbind_genome::ChromSizes;
+
+/// The annotated VCF and its index, in an artifact.
+pub const VCF_GZ: &str = "variants.vcf.gz";
+pub const TBI: &str = "variants.vcf.gz.tbi";
+
+/// One model task's scores of one ALT allele.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlleleScore {
+    pub reference: f32,
+    pub alternate: f32,
+    pub log_odds: f32,
+}
+
+/// An INFO key made of a column group.
+pub fn info_key(group: &str, what: &str) -> String {
+    let clean: String = group
+        .chars()
+        .map(
+            |c| match c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+                true => c,
+                false => '_',
+            },
+        )
+        .collect();
+    format!("TFBIND_{clean}_{what}")
+}
+
+/// The VCF header: the genome's contigs and one INFO line per field.
+pub fn header(groups: &[&str], sizes: &ChromSizes) -> String {
+    let mut h = String::from("##fileformat=VCFv4.2\n");
+    let _ = writeln!(
+        h,
+        "##source=tfbind-variants {}",
+        tfbind_artifact::TFBIND_VERSION
+    );
+    for (chrom, len) in sizes.iter() {
+        let _ = writeln!(h, "##contig=<ID={chrom},length={len}>");
+    }
+    for g in groups {
+        let fields = [
+            ("REF", "1", "probability of binding with the REF allele"),
+            ("ALT", "A", "probability of binding with each ALT allele"),
+            ("LOR", "A", "log odds ratio, logit(ALT) - logit(REF)"),
+        ];
+        for (what, number, description) in fields {
+            let _ = writeln!(
+                h,
+                "##INFO=<ID={},Number={number},Type=Float,Description=\"tfbind {g}: {description}\">",
+                info_key(g, what)
+            );
+        }
+    }
+    h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    h
+}
+
+/// One record's line: its scored ALTs, and per group the REF probability and each ALT's
+/// probability and log odds (`None` where not scored).
+pub fn record_line(
+    record: (&str, u64, &str, &str),
+    alts: &[&str],
+    groups: &[&str],
+    scores: &[Vec<Option<AlleleScore>>],
+) -> String {
+    let (chrom, pos, id, reference) = record;
+    let mut line = format!(
+        "{chrom}\t{pos}\t{id}\t{reference}\t{}\t.\t.\t",
+        alts.join(",")
+    );
+    let value = |v: Option<f32>| v.map_or(".".to_owned(), |v| v.to_string());
+    for (g, group) in groups.iter().enumerate() {
+        if g > 0 {
+            line.push(';');
+        }
+        let per_alt = &scores[g];
+        let reference = per_alt.iter().flatten().next().map(|s| s.reference);
+        let list = |f: fn(&AlleleScore) -> f32| -> String {
+            let v: Vec<String> = per_alt.iter().map(|s| value(s.as_ref().map(f))).collect();
+            v.join(",")
+        };
+        let _ = write!(
+            line,
+            "{}={};{}={};{}={}",
+            info_key(group, "REF"),
+            value(reference),
+            info_key(group, "ALT"),
+            list(|s| s.alternate),
+            info_key(group, "LOR"),
+            list(|s| s.log_odds)
+        );
+    }
+    if groups.is_empty() {
+        line.push('.');
+    }
+    line.push('\n');
+    line
+}
+
+/// A bgzip writer of the annotated VCF.
+pub fn create(path: &Path) -> io::Result<bgzf::io::Writer<File>> {
+    Ok(bgzf::io::Writer::new(File::create(path)?))
+}
+
+/// Writes the tabix index of the finished `vcf_gz` to `tbi`. Fails when the records are not
+/// sorted by position within each chromosome and the chromosomes contiguous, and for a
+/// chromosome longer than tabix can index (2^29 bases).
+pub fn index(vcf_gz: &Path, tbi: &Path) -> io::Result<()> {
+    match noodles_vcf::fs::index(vcf_gz)? {
+        noodles_vcf::Index::Tabix(index) => noodles_tabix::fs::write(tbi, &index),
+        noodles_vcf::Index::Csi(_) => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "a chromosome is longer than tabix indexes (2^29 bases)",
+        )),
+    }
+}
+
+/// Finishes a bgzip writer (the EOF block).
+pub fn finish(writer: bgzf::io::Writer<File>) -> io::Result<()> {
+    let mut file = writer.finish()?;
+    file.flush()
+}
+
+/// Joins the annotated VCFs of a run's shards, in order, keeping the first one's header.
+pub fn concatenate(parts: &[std::path::PathBuf], out: &Path) -> io::Result<()> {
+    use std::io::BufRead;
+    let mut writer = create(out)?;
+    for (i, part) in parts.iter().enumerate() {
+        let reader = io::BufReader::new(flate2::read::MultiGzDecoder::new(File::open(part)?));
+        for line in reader.split(b'\n') {
+            let line = line?;
+            if i > 0 && line.starts_with(b"#") {
+                continue;
+            }
+            writer.write_all(&line)?;
+            writer.write_all(b"\n")?;
+        }
+    }
+    finish(writer)
+}
+
+/// Indexes `vcf_gz` as [`TBI`] beside it, or says why not (records out of order) with a warning.
+pub fn index_or_warn(vcf_gz: &Path, tbi: &Path) -> bool {
+    match index(vcf_gz, tbi) {
+        Ok(()) => true,
+        Err(e) => {
+            let _ = std::fs::remove_file(tbi);
+            tracing::warn!(
+                "no tabix index for the annotated VCF: {e} (tabix needs records sorted by \
+                 position; sort the input, e.g. with bcftools sort)"
+            );
+            false
+        }
+    }
+}
