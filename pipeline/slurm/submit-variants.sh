@@ -28,6 +28,8 @@ USAGE
 }
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=pipeline/slurm/slurm-config.sh
+. "$root/pipeline/slurm/slurm-config.sh"
 variants="" genome="" out="" config="" shards=8 build=1 dry=0
 models=()
 declare -A res=(
@@ -76,14 +78,7 @@ if [ -n "$config" ]; then
   # The [slurm] section: flat `key = value` lines, then command-line overrides.
   while IFS='=' read -r key value; do
     [ -n "$key" ] && res[$key]=$value
-  done < <(awk '
-    /^[[:space:]]*\[/ { insec = ($0 ~ /^[[:space:]]*\[slurm\][[:space:]]*(#.*)?$/); next }
-    insec && /^[[:space:]]*[A-Za-z_]+[[:space:]]*=/ {
-      line = $0; sub(/[[:space:]]+#.*$/, "", line)
-      key = line; sub(/[[:space:]]*=.*/, "", key); gsub(/[[:space:]]/, "", key)
-      val = line; sub(/^[^=]*=[[:space:]]*/, "", val); gsub(/^"|"[[:space:]]*$/, "", val); sub(/[[:space:]]+$/, "", val)
-      print key "=" val
-    }' "$config")
+  done < <(slurm_section "$config")
 fi
 for key in "${!cli[@]}"; do res[$key]=${cli[$key]}; done
 

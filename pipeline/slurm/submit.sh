@@ -30,6 +30,8 @@ USAGE
 }
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=pipeline/slurm/slurm-config.sh
+. "$root/pipeline/slurm/slurm-config.sh"
 config=$root/configs/demo.toml
 work=""
 tfs=""
@@ -74,14 +76,7 @@ work=$(cd "$work" && pwd)
 # The [slurm] section: flat `key = value` lines (strings or numbers), then command-line overrides.
 while IFS='=' read -r key value; do
   [ -n "$key" ] && res[$key]=$value
-done < <(awk '
-  /^[[:space:]]*\[/ { insec = ($0 ~ /^[[:space:]]*\[slurm\][[:space:]]*(#.*)?$/); next }
-  insec && /^[[:space:]]*[A-Za-z_]+[[:space:]]*=/ {
-    line = $0; sub(/[[:space:]]+#.*$/, "", line)
-    key = line; sub(/[[:space:]]*=.*/, "", key); gsub(/[[:space:]]/, "", key)
-    val = line; sub(/^[^=]*=[[:space:]]*/, "", val); gsub(/^"|"[[:space:]]*$/, "", val); sub(/[[:space:]]+$/, "", val)
-    print key "=" val
-  }' "$config")
+done < <(slurm_section "$config")
 for key in "${!cli[@]}"; do res[$key]=${cli[$key]}; done
 
 n_tfs=$(grep -cv '^[[:space:]]*\(#\|$\)' "$tfs" || true)

@@ -1,0 +1,12 @@
+# Sourced by the submit scripts: `slurm_section FILE` prints the `key=value` lines of the config's
+# [slurm] section (flat `key = value` lines, strings or numbers; comments dropped).
+slurm_section() {
+  awk '
+    /^[[:space:]]*\[/ { insec = ($0 ~ /^[[:space:]]*\[slurm\][[:space:]]*(#.*)?$/); next }
+    insec && /^[[:space:]]*[A-Za-z_]+[[:space:]]*=/ {
+      line = $0; sub(/[[:space:]]+#.*$/, "", line)
+      key = line; sub(/[[:space:]]*=.*/, "", key); gsub(/[[:space:]]/, "", key)
+      val = line; sub(/^[^=]*=[[:space:]]*/, "", val); gsub(/^"|"[[:space:]]*$/, "", val); sub(/[[:space:]]+$/, "", val)
+      print key "=" val
+    }' "$1"
+}
