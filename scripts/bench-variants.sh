@@ -14,6 +14,9 @@
 # - tfbind: `tfbind-variants score` (VCF parsing and checks, REF check, genome reads, windows,
 #   forward passes, TSV, artifact with checksums).
 # Records/s of each whole process, and peak memory (/usr/bin/time). Goal: tfbind >= 2x.
+# Then memory on a 10,000,000-line VCF (REF N, which matches any base), all of it read twice
+# (counted for --shard, then scored) and the 1,000 records of one region scored: peak memory
+# must stay far below 1 GB, as it does not grow with the input.
 # Needs `scripts/setup.sh --test` (.venv with torch and pysam).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -115,11 +118,22 @@ log "tfbind-variants: $records SNVs, $threads threads"
   --model "$model" --genome "$data/genome.fa.gz" --variants "$work/snvs.vcf" --out "$work/scored" \
   --threads "$threads" --device cpu --batch-size 100 --force --json > "$work/rs.json"
 
+log "streaming: a 10,000,000-line VCF, 1,000 records scored"
+awk 'BEGIN { print "##fileformat=VCFv4.2"; print "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"
+  for (i = 0; i < 10000000; i++) printf "chr21\t%d\t.\tN\tA\t.\t.\t.\n", 10000001 + i * 3 }' > "$work/big.vcf"
+/usr/bin/time -f '%e %M' -o "$work/big.time" "$root/target/release/tfbind-variants" score -q \
+  --model "$model" --genome "$data/genome.fa.gz" --variants "$work/big.vcf" --out "$work/big" \
+  --region chr21:10000001-10003000 --threads "$threads" --device cpu --force
+rm -f "$work/big.vcf"
+
 read -r py_s py_kb < "$work/py.time"
 read -r rs_s rs_kb < "$work/rs.time"
-awk -v n="$records" -v ps="$py_s" -v pk="$py_kb" -v rs="$rs_s" -v rk="$rs_kb" -v t="$threads" 'BEGIN {
+read -r big_s big_kb < "$work/big.time"
+awk -v n="$records" -v ps="$py_s" -v pk="$py_kb" -v rs="$rs_s" -v rk="$rs_kb" -v t="$threads" \
+  -v bs="$big_s" -v bk="$big_kb" 'BEGIN {
   printf "variant scoring, %d SNVs x 50 tasks, both strands, %d threads:\n", n, t
   printf "  PyTorch baseline  %8.1f s  %8.0f records/s  peak %5.0f MB\n", ps, n / ps, pk / 1024
   printf "  tfbind-variants   %8.1f s  %8.0f records/s  peak %5.0f MB\n", rs, n / rs, rk / 1024
   printf "  ratio (tfbind / PyTorch records/s): %.2fx\n", ps / rs
+  printf "10,000,000-line VCF, one region of 1,000 records scored: %.1f s, peak %.0f MB\n", bs, bk / 1024
 }'
