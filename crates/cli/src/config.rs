@@ -23,6 +23,7 @@ pub const SECTIONS: &[&str] = &[
     "select",
     "interpret",
     "tomtom",
+    "variants",
     "slurm",
 ];
 

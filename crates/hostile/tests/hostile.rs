@@ -544,3 +544,58 @@ fn every_stage_reports_up_to_date_under_one_name() {
         assert_eq!(json["up_to_date"], true, "{name}: {json}");
     }
 }
+
+#[test]
+fn variants_never_overwrite_inputs_or_user_files() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let vcf = tmp.path().join("v.vcf");
+    std::fs::copy(root().join("data/example/variants.vcf"), &vcf).unwrap();
+    let before = std::fs::read(&vcf).unwrap();
+    let score = |out: &Path, extra: Vec<std::ffi::OsString>| {
+        let mut args = args![
+            "score",
+            "--model",
+            &f.model(),
+            "--genome",
+            &f.genome(),
+            "--variants",
+            &vcf,
+            "--device",
+            "cpu",
+            "--out",
+            out
+        ];
+        args.extend(extra);
+        run("tfbind-variants", &args)
+    };
+    expect_exit(&score(&vcf, args![]), 1, &["is the input"]);
+    assert_eq!(std::fs::read(&vcf).unwrap(), before);
+    let inside = f.model().join("effects");
+    expect_exit(&score(&inside, args![]), 1, &["lies inside the input"]);
+    assert!(!inside.exists());
+    let user = thesis(tmp.path());
+    expect_exit(
+        &score(&user, args!["--force"]),
+        1,
+        &["thesis", "not a tfbind artifact"],
+    );
+    thesis_untouched(&user);
+
+    // Its config section is checked like every other.
+    let config = tmp.path().join("c.toml");
+    std::fs::write(&config, "[variants]\nshifts = 1\nshfits = 2\n").unwrap();
+    let out = tmp.path().join("out");
+    expect_exit(
+        &score(&out, args!["--config", &config]),
+        2,
+        &[":3:", "shfits", "valid keys", "shifts"],
+    );
+    assert!(!out.exists());
+    // A merge of shards that are not a whole run writes nothing.
+    let whole = tmp.path().join("whole");
+    expect_ok(&score(&whole, args![]));
+    let o = run("tfbind-variants", &args!["merge", &whole, "--out", &out]);
+    expect_exit(&o, 2, &["not a shard"]);
+    assert!(!out.exists());
+}

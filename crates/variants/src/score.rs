@@ -68,7 +68,8 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Counts the records in the region (one pass over the input) to place the shard.
+    /// Counts the records in the region (one pass over the input) to place the shard. A file
+    /// without any record is an error; a region without any is not (a job array's part of it).
     pub fn new(reader: VariantReader, params: &Params) -> Result<(Self, u64)> {
         let region = params
             .region
@@ -81,9 +82,19 @@ impl Selection {
             range: (0, u64::MAX),
         };
         let mut reader = reader;
-        let mut total: u64 = 0;
+        let (mut records, mut total) = (0u64, 0u64);
         while let Some(v) = reader.next_variant()? {
+            records += 1;
             total += selection.in_region(&v) as u64;
+        }
+        if records == 0 {
+            return Err(VariantsError::Input {
+                path: reader.path().to_owned(),
+                message: "no variant records in the file".into(),
+            });
+        }
+        if total == 0 {
+            tracing::warn!(region = ?params.region, "no records in the region");
         }
         selection.range = match params.shard {
             Some(shard) => shard.range(total),

@@ -604,6 +604,25 @@ fn bad_inputs_are_named_with_their_line() {
     let row = tsv(&dir.join("edge")).lines().nth(1).unwrap().to_owned();
     assert!(row.ends_with("\tNA\tNA\tNA\tNA"), "{row}");
 
+    // A file without records (header only, or empty) is an error naming it; a region without
+    // records is not.
+    for (name, text) in [("header.vcf", head), ("empty.vcf", "")] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        failed_with(
+            &score(&[&m], &path, &dir.join("o"), &[]),
+            1,
+            &[name, "no variant records"],
+        );
+    }
+    ok(&score(
+        &[&m],
+        &edge,
+        &dir.join("none"),
+        &["--region", "chr22"],
+    ));
+    assert_eq!(tsv(&dir.join("none")).lines().count(), 1);
+
     // Usage mistakes exit 2.
     failed_with(
         &score(&[&m], &edge, &dir.join("o"), &["--shard", "3/2"]),
