@@ -1,8 +1,16 @@
-//! Predictions of a trained model for regions of a genome (BED) or for sequences (FASTA).
+//! Predictions of a trained model for regions of a genome (BED, or whole chromosomes) or for
+//! sequences (FASTA), as a TSV, a bedGraph, per-task bigWig tracks and calls.
 //!
 //! Regions of the model's window length are predicted as they are; longer ones are tiled with
 //! windows every `stride` bases, plus one window flush with the region's end, so every base is
-//! covered. A region shorter than the window is an error naming its line.
+//! covered ([`Tiles`], computed on demand so that a chromosome's windows take no memory). A
+//! region shorter than the window is an error naming its line.
+//!
+//! Whole chromosomes ([`acgt_stretches`]: `--chroms`, `--genome-wide`) are predicted as their
+//! stretches of A, C, G and T, the maximal runs without N, each tiled as a region: no window
+//! holds an N, so assembly gaps, centromeres and telomeres (and, in the example genomes,
+//! everything outside the DHS windows) cost nothing and get no value, and neither does a
+//! stretch shorter than the window. BED regions are predicted as they are, N and all.
 //!
 //! Inputs are read with `tfbind_genome` (plain, gzip or bgzip): every error in a BED (a
 //! malformed line, an unknown chromosome, a region past its chromosome's end, truncated gzip,
@@ -13,10 +21,27 @@
 //! - TSV, one row per window: `chrom start end name` then one probability per task, in the
 //!   order of the model's `tasks.txt` (for FASTA input, `chrom` is the record name and the
 //!   coordinates are 0-based offsets in it). `name` is the region's BED name (column 4), the
-//!   FASTA record's name, or for a BED3 region `chrom:start-end` with the region's BED start and
-//!   end ([`tfbind_genome::window_name`]: the 0-based start, as tfbind-peaks names windows).
-//! - bedGraph of one task: each window's probability over the bases nearer its centre than any
-//!   other window's of the same region, so entries of one region never overlap.
+//!   FASTA record's name, or for a BED3 region or a chromosome's stretch `chrom:start-end` with
+//!   its BED start and end ([`tfbind_genome::window_name`]: the 0-based start, as tfbind-peaks
+//!   names windows).
+//! - The track of a task: each base takes the probability of the window whose centre is nearest
+//!   ([`Tiles::segment`]: a region's windows cut at the midpoints between their centres), so the
+//!   entries of one region are adjacent and never overlap. As bedGraph for one task; as one
+//!   bigWig per task ([`BigWigs`], `<dir>/<task>.bw`), written by bigtools chromosome by
+//!   chromosome as the windows are predicted, with zoom levels computed here (see `zoom.rs`:
+//!   bigtools' own count the bases of gaps); a chromosome's header entry is the genome's length.
+//! - Calls ([`Calls`]): per task, the maximal stretches of its track at or above a threshold
+//!   (adjacent bases merged; a base without a value ends a call), as narrowPeak-like BED in
+//!   genome order: `chrom start end task score . signalValue -1 -1 peak`, with signalValue the
+//!   highest probability, score `round(1000 × signalValue)` and peak the offset from `start` of
+//!   the centre of the window with the highest probability (the first, on ties).
+//!
+//! The bigWigs and calls need genome coordinates and one value per base: BED regions are put in
+//! the genome's order ([`sort_for_tracks`], which the TSV then follows) and overlapping ones are
+//! an error naming both lines. Memory stays bounded whatever the input's length: windows are
+//! made, fetched, predicted and written a chunk at a time, bigWig values are handed to their
+//! writers in batches, zoom records go to a temporary file beside the bigWigs, and calls are
+//! held only until no open call can precede them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,8 +58,11 @@ use tfbind_genome::{
 use tfbind_model::Model;
 
 mod request;
+mod track;
+mod zoom;
 
-pub use request::{run, InputFiles, Request, Summary};
+pub use request::{run, InputFiles, Request, Summary, Tracks};
+pub use track::{BigWigs, Calls};
 
 pub type Result<T, E = PredictError> = std::result::Result<T, E>;
 
@@ -61,13 +89,43 @@ pub enum PredictError {
     UnknownTask { name: String, known: String },
     #[error(transparent)]
     Artifact(#[from] tfbind_artifact::Error),
+    #[error("{}: no chromosome {name}{}", genome.display(), match hint {
+        Some(h) => format!(" (it names it {h})"),
+        None => String::new(),
+    })]
+    UnknownChrom {
+        name: String,
+        genome: PathBuf,
+        hint: Option<String>,
+    },
+    #[error("chromosome {name} is listed twice")]
+    ChromTwice { name: String },
+    #[error("{}: {message}", path.display())]
+    NoWindows { path: PathBuf, message: String },
+    #[error("{chrom} ({len} bp) is longer than a bigWig can hold (2^32 - 1 bp)")]
+    ChromTooLong { chrom: String, len: u64 },
+    #[error("{}: {message}", path.display())]
+    BigWig { path: PathBuf, message: String },
+    #[error("{}: {reason}", path.display())]
+    TrackDir { path: PathBuf, reason: &'static str },
+    #[error("the model's task {name:?} cannot name a file <task>.bw")]
+    TaskFileName { name: String },
+    #[error("--bigwig and --calls need genome coordinates (--bed, --chroms or --genome-wide), not FASTA")]
+    TracksOnFasta,
 }
 
 impl PredictError {
     /// Whether the error is a mistake in how the predictions were asked for (exit status 2)
     /// rather than bad data or a failure.
     pub fn is_usage(&self) -> bool {
-        matches!(self, PredictError::UnknownTask { .. })
+        matches!(
+            self,
+            PredictError::UnknownTask { .. }
+                | PredictError::UnknownChrom { .. }
+                | PredictError::ChromTwice { .. }
+                | PredictError::TrackDir { .. }
+                | PredictError::TracksOnFasta
+        )
     }
 }
 
@@ -166,34 +224,182 @@ pub fn read_fasta(path: &Path) -> Result<(Vec<Region>, Vec<Vec<u8>>)> {
     Ok((regions, sequences))
 }
 
-/// Window starts covering `[start, end)`: every `stride` bases while a window fits, then one
-/// flush with `end` if the last one stops short. Empty if the region is shorter than `window`.
-pub fn tile_starts(start: u64, end: u64, window: u64, stride: u64) -> Vec<u64> {
-    if end < start + window {
-        return Vec::new();
+/// Bases of a chromosome read at a time when looking for N.
+const SCAN_BASES: u64 = 1 << 20;
+
+/// The regions of whole chromosomes: each chromosome's stretches of A, C, G and T (maximal runs
+/// without N) of at least `min_len` bases, in the genome's order, named `chrom:start-end`. So
+/// no window holds an N: gaps, centromeres and telomeres, and any stretch shorter than
+/// `min_len` (the window), get no prediction. `chroms` empty means every chromosome; reading
+/// the sequence is one `find N` step of `progress`.
+pub fn acgt_stretches(
+    genome: &Genome,
+    chroms: &[String],
+    min_len: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<Region>> {
+    let sizes = genome.sizes();
+    let mut ids: Vec<usize> = Vec::with_capacity(chroms.len());
+    for name in chroms {
+        let id = sizes.id(name).ok_or_else(|| PredictError::UnknownChrom {
+            name: name.clone(),
+            genome: genome.path().to_path_buf(),
+            hint: sizes.renamed(name).map(str::to_string),
+        })?;
+        if ids.contains(&id) {
+            return Err(PredictError::ChromTwice { name: name.clone() });
+        }
+        ids.push(id);
     }
-    let last = end - window;
-    let mut starts: Vec<u64> = (start..=last).step_by(stride.max(1) as usize).collect();
-    if starts.last() != Some(&last) {
-        starts.push(last);
+    if chroms.is_empty() {
+        ids = (0..sizes.len()).collect();
     }
-    starts
+    ids.sort_unstable();
+    let entries: Vec<(&str, u64)> = ids.iter().filter_map(|&id| sizes.entry(id)).collect();
+    progress.start("find N", entries.iter().map(|(_, len)| len).sum());
+    let mut regions = Vec::new();
+    for (chrom, len) in entries {
+        let mut keep = |start: u64, end: u64| {
+            if end - start >= min_len {
+                regions.push(Region {
+                    chrom: chrom.to_string(),
+                    start,
+                    end,
+                    name: window_name(chrom, start, end),
+                    line: 0,
+                });
+            }
+        };
+        let mut run: Option<u64> = None;
+        for from in (0..len).step_by(SCAN_BASES as usize) {
+            let to = (from + SCAN_BASES).min(len);
+            let codes = genome.fetch(&Interval::new(chrom, from, to))?;
+            for (pos, &code) in (from..).zip(&codes) {
+                match (code == codes::N, run) {
+                    (false, None) => run = Some(pos),
+                    (true, Some(start)) => {
+                        keep(start, pos);
+                        run = None;
+                    }
+                    _ => {}
+                }
+            }
+            progress.advance(to - from);
+        }
+        if let Some(start) = run {
+            keep(start, len);
+        }
+    }
+    if regions.is_empty() {
+        return Err(PredictError::NoWindows {
+            path: genome.path().to_path_buf(),
+            message: format!(
+                "no stretch of A, C, G and T as long as the model's {min_len}-bp window on {}",
+                match chroms.is_empty() {
+                    true => "any chromosome".to_string(),
+                    false => chroms.join(", "),
+                }
+            ),
+        });
+    }
+    Ok(regions)
 }
 
-/// The part of a region whose bases are nearest to window `i`'s centre, for bedGraph.
-pub fn nearest_segment(region: (u64, u64), starts: &[u64], i: usize, window: u64) -> (u64, u64) {
-    // The midpoint between two centres s + w/2 and t + w/2.
-    let boundary = |s: u64, t: u64| (s + t + window) / 2;
-    let lo = if i == 0 {
-        region.0
-    } else {
-        boundary(starts[i - 1], starts[i])
-    };
-    let hi = match starts.get(i + 1) {
-        Some(&next) => boundary(starts[i], next),
-        None => region.1,
-    };
-    (lo, hi)
+/// Puts BED regions in the genome's order (its chromosome order, then start) and refuses
+/// overlapping ones, naming both lines: a bigWig gives each base one value, and a stream of
+/// values in that order lets it be written chromosome by chromosome.
+pub fn sort_for_tracks(regions: &mut [Region], sizes: &ChromSizes, path: &Path) -> Result<()> {
+    regions.sort_by_key(|r| (sizes.id(&r.chrom), r.start, r.end));
+    for pair in regions.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a.chrom == b.chrom && b.start < a.end {
+            let (first, second) = if a.line < b.line { (a, b) } else { (b, a) };
+            return Err(PredictError::Line {
+                path: path.to_path_buf(),
+                line: second.line,
+                message: format!(
+                    "region {} overlaps region {} of line {}: a bigWig or calls need regions \
+                     that do not overlap (merge them first, e.g. with bedtools merge)",
+                    second.name, first.name, first.line
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The windows tiling a region `[start, end)`: one every `stride` bases while a window fits,
+/// then one flush with `end` if the last one stops short; none if the region is shorter than
+/// the window. Computed on demand, so a chromosome's tiling costs no memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tiles {
+    start: u64,
+    end: u64,
+    window: u64,
+    stride: u64,
+    /// Windows at `start + k * stride`.
+    regular: u64,
+    len: u64,
+}
+
+impl Tiles {
+    pub fn new(start: u64, end: u64, window: u64, stride: u64) -> Self {
+        let stride = stride.max(1);
+        let (regular, len) = if end < start + window {
+            (0, 0)
+        } else {
+            let last = end - window;
+            let regular = (last - start) / stride + 1;
+            let flush = start + (regular - 1) * stride != last;
+            (regular, regular + u64::from(flush))
+        };
+        Self {
+            start,
+            end,
+            window,
+            stride,
+            regular,
+            len,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The start of window `i` (< `len`).
+    pub fn start(&self, i: u64) -> u64 {
+        if i < self.regular {
+            self.start + i * self.stride
+        } else {
+            self.end - self.window
+        }
+    }
+
+    pub fn starts(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.len).map(|i| self.start(i))
+    }
+
+    /// The bases of the region nearer window `i`'s centre than any other window's: the region
+    /// cut at the midpoints between consecutive centres, so the segments of a region are
+    /// adjacent and never overlap (the bedGraph and bigWig entries).
+    pub fn segment(&self, i: u64) -> (u64, u64) {
+        // The midpoint between two centres s + w/2 and t + w/2.
+        let boundary = |s: u64, t: u64| (s + t + self.window) / 2;
+        let lo = match i {
+            0 => self.start,
+            _ => boundary(self.start(i - 1), self.start(i)),
+        };
+        let hi = match i + 1 < self.len {
+            true => boundary(self.start(i), self.start(i + 1)),
+            false => self.end,
+        };
+        (lo, hi)
+    }
 }
 
 /// Where the sequence of the regions comes from.
@@ -249,10 +455,14 @@ pub struct Input<'a> {
     pub source: Source<'a>,
 }
 
-/// Where predictions go: the TSV, and optionally a bedGraph of one task (by index).
+/// Where predictions go: any of the TSV, a bedGraph of one task (by index), every task's
+/// bigWig and the calls over a threshold.
+#[derive(Default)]
 pub struct Outputs<'a> {
-    pub tsv: &'a mut (dyn Write + Send),
+    pub tsv: Option<&'a mut (dyn Write + Send)>,
     pub bedgraph: Option<(&'a mut (dyn Write + Send), usize)>,
+    pub bigwigs: Option<&'a mut BigWigs>,
+    pub calls: Option<&'a mut Calls>,
 }
 
 /// Windows predicted and regions covered.
@@ -265,15 +475,16 @@ pub struct Counts {
 /// Windows fetched and predicted at a time: bounds memory for genome-wide inputs.
 const CHUNK_WINDOWS: usize = 20_000;
 
-/// A window to predict: its region and its start.
+/// A window to predict: its region, its index among the region's tiles, and its start.
 struct Tile {
     region: usize,
-    index: usize,
+    index: u64,
     start: u64,
 }
 
-/// Predicts every window of every region and writes the TSV rows, and the bedGraph entries of
-/// one task when asked, reporting the windows done as one `predict` step of `progress`.
+/// Predicts every window of every region and writes each output asked for, reporting the
+/// windows done as one `predict` step of `progress`. The windows are made as they are needed,
+/// so memory does not grow with the regions' length.
 ///
 /// Three threads work as a pipeline, a chunk of windows apart: one reads the next chunk's
 /// sequence, this one runs the model, and one formats and writes the previous chunk's rows. The
@@ -289,11 +500,11 @@ pub fn predict_regions(
 ) -> Result<Counts> {
     let regions = input.regions;
     let window = model.spec().window_len as u64;
-    let tiles_of: Vec<Vec<u64>> = regions
+    let tiles_of: Vec<Tiles> = regions
         .iter()
         .map(|r| {
-            let starts = tile_starts(r.start, r.end, window, params.stride(window));
-            if starts.is_empty() {
+            let tiles = Tiles::new(r.start, r.end, window, params.stride(window));
+            if tiles.is_empty() {
                 Err(PredictError::Line {
                     path: input.path.to_path_buf(),
                     line: r.line,
@@ -304,19 +515,19 @@ pub fn predict_regions(
                     ),
                 })
             } else {
-                Ok(starts)
+                Ok(tiles)
             }
         })
         .collect::<Result<_>>()?;
-    progress.start("predict", tiles_of.iter().map(|t| t.len() as u64).sum());
+    progress.start("predict", tiles_of.iter().map(Tiles::len).sum());
     let mut tiles = tiles_of
         .iter()
         .enumerate()
-        .flat_map(|(region, starts)| {
-            starts.iter().enumerate().map(move |(index, &start)| Tile {
+        .flat_map(|(region, tiles)| {
+            (0..tiles.len()).map(move |index| Tile {
                 region,
                 index,
-                start,
+                start: tiles.start(index),
             })
         })
         .peekable();
@@ -394,25 +605,34 @@ fn fetch(input: &Input, chunk: &[Tile], window: u64) -> Result<Vec<u8>> {
 /// How predicted windows become output rows.
 struct Rows<'a> {
     regions: &'a [Region],
-    tiles_of: &'a [Vec<u64>],
+    tiles_of: &'a [Tiles],
     tasks: &'a [String],
     window: u64,
 }
 
 impl Rows<'_> {
-    /// Writes the header, then the rows of each predicted chunk as it arrives.
+    /// Writes the TSV header, then each predicted chunk's rows, entries and values as it
+    /// arrives.
     fn write_all(&self, chunks: mpsc::Receiver<(Vec<Tile>, Vec<f32>)>, out: Outputs) -> Result<()> {
-        let Outputs { tsv, mut bedgraph } = out;
+        let Outputs {
+            mut tsv,
+            mut bedgraph,
+            mut bigwigs,
+            mut calls,
+        } = out;
         let tsv_error = |source| PredictError::Write {
             what: "the TSV",
             source,
         };
-        let mut header = String::from("chrom\tstart\tend\tname");
-        for task in self.tasks {
-            header.push('\t');
-            header.push_str(task);
+        if let Some(tsv) = tsv.as_mut() {
+            let mut header = String::from("chrom\tstart\tend\tname");
+            for task in self.tasks {
+                header.push('\t');
+                header.push_str(task);
+            }
+            writeln!(tsv, "{header}").map_err(tsv_error)?;
         }
-        writeln!(tsv, "{header}").map_err(tsv_error)?;
+        let segments = bedgraph.is_some() || bigwigs.is_some() || calls.is_some();
         let mut text = String::new();
         let mut graph = String::new();
         for (chunk, p) in chunks {
@@ -421,29 +641,39 @@ impl Rows<'_> {
             for (t, row) in chunk.iter().zip(p.chunks_exact(self.tasks.len())) {
                 let r = &self.regions[t.region];
                 use std::fmt::Write as _;
-                let _ = write!(
-                    text,
-                    "{}\t{}\t{}\t{}",
-                    r.chrom,
-                    t.start,
-                    t.start + self.window,
-                    r.name
-                );
-                for v in row {
-                    let _ = write!(text, "\t{v}");
-                }
-                text.push('\n');
-                if let Some((_, task)) = &bedgraph {
-                    let (lo, hi) = nearest_segment(
-                        (r.start, r.end),
-                        &self.tiles_of[t.region],
-                        t.index,
-                        self.window,
+                if tsv.is_some() {
+                    let _ = write!(
+                        text,
+                        "{}\t{}\t{}\t{}",
+                        r.chrom,
+                        t.start,
+                        t.start + self.window,
+                        r.name
                     );
+                    for v in row {
+                        let _ = write!(text, "\t{v}");
+                    }
+                    text.push('\n');
+                }
+                if !segments {
+                    continue;
+                }
+                let (lo, hi) = self.tiles_of[t.region].segment(t.index);
+                if let Some((_, task)) = &bedgraph {
                     let _ = writeln!(graph, "{}\t{lo}\t{hi}\t{}", r.chrom, row[*task]);
                 }
+                if let Some(bigwigs) = bigwigs.as_mut() {
+                    bigwigs.push(&r.chrom, lo, hi, row)?;
+                }
+                if let Some(calls) = calls.as_mut() {
+                    // With a stride of 1 a window's centre can fall just past its segment.
+                    let summit = (t.start + self.window / 2).clamp(lo, hi - 1);
+                    calls.push(&r.chrom, lo, hi, summit, row)?;
+                }
             }
-            tsv.write_all(text.as_bytes()).map_err(tsv_error)?;
+            if let Some(tsv) = tsv.as_mut() {
+                tsv.write_all(text.as_bytes()).map_err(tsv_error)?;
+            }
             if let Some((writer, _)) = bedgraph.as_mut() {
                 writer
                     .write_all(graph.as_bytes())
@@ -461,27 +691,67 @@ impl Rows<'_> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn tiles_cover_the_region_and_end_flush() {
-        assert_eq!(tile_starts(100, 300, 200, 50), [100]);
-        assert_eq!(tile_starts(0, 450, 200, 100), [0, 100, 200, 250]);
-        assert_eq!(tile_starts(0, 400, 200, 200), [0, 200]);
-        assert!(tile_starts(0, 199, 200, 50).is_empty());
+    fn starts(start: u64, end: u64, window: u64, stride: u64) -> Vec<u64> {
+        Tiles::new(start, end, window, stride).starts().collect()
     }
 
     #[test]
-    fn bedgraph_segments_partition_the_region() {
-        let starts = tile_starts(0, 450, 200, 100);
-        let segments: Vec<_> = (0..starts.len())
-            .map(|i| nearest_segment((0, 450), &starts, i, 200))
-            .collect();
+    fn tiles_cover_the_region_and_end_flush() {
+        assert_eq!(starts(100, 300, 200, 50), [100]);
+        assert_eq!(starts(0, 450, 200, 100), [0, 100, 200, 250]);
+        assert_eq!(starts(0, 400, 200, 200), [0, 200]);
+        assert_eq!(starts(7, 457, 200, 50), [7, 57, 107, 157, 207, 257]);
+        assert!(Tiles::new(0, 199, 200, 50).is_empty());
+        // A chromosome's worth of windows, computed without listing them.
+        let chr1 = Tiles::new(10_000, 248_946_422, 200, 50);
+        assert_eq!(chr1.len(), 4_978_726);
+        assert_eq!(chr1.start(chr1.len() - 2), 248_946_200);
+        assert_eq!(chr1.start(chr1.len() - 1), 248_946_222);
+    }
+
+    #[test]
+    fn segments_partition_the_region_at_midpoints_between_centres() {
+        let tiles = Tiles::new(0, 450, 200, 100);
+        let segments: Vec<_> = (0..tiles.len()).map(|i| tiles.segment(i)).collect();
         // Centres 100, 200, 300, 350: boundaries halfway between them.
         assert_eq!(segments, [(0, 150), (150, 250), (250, 325), (325, 450)]);
-        let starts = tile_starts(1000, 1400, 200, 200);
-        let segments: Vec<_> = (0..2)
-            .map(|i| nearest_segment((1000, 1400), &starts, i, 200))
-            .collect();
+        let tiles = Tiles::new(1000, 1400, 200, 200);
+        let segments: Vec<_> = (0..2).map(|i| tiles.segment(i)).collect();
         assert_eq!(segments, [(1000, 1200), (1200, 1400)]);
+        // Stride 1: the inner segments are one base each, ending at their window's centre.
+        let tiles = Tiles::new(0, 203, 200, 1);
+        let segments: Vec<_> = (0..tiles.len()).map(|i| tiles.segment(i)).collect();
+        assert_eq!(segments, [(0, 100), (100, 101), (101, 102), (102, 203)]);
+    }
+
+    #[test]
+    fn track_regions_sort_into_genome_order_and_may_not_overlap() {
+        let region = |chrom: &str, start, end, line| Region {
+            chrom: chrom.into(),
+            start,
+            end,
+            name: format!("r{line}"),
+            line,
+        };
+        // chr2 before chr1 in this genome: its order, not the names'.
+        let sizes =
+            ChromSizes::new([("chr2".to_string(), 1_000), ("chr1".to_string(), 1_000)]).unwrap();
+        let mut regions = vec![
+            region("chr1", 500, 700, 1),
+            region("chr2", 300, 500, 2),
+            region("chr1", 0, 500, 3),
+            region("chr2", 0, 300, 4),
+        ];
+        sort_for_tracks(&mut regions, &sizes, Path::new("r.bed")).unwrap();
+        let lines: Vec<u64> = regions.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [4, 2, 3, 1]);
+        regions.push(region("chr2", 299, 400, 5));
+        let err = sort_for_tracks(&mut regions, &sizes, Path::new("r.bed")).unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.starts_with("r.bed:5: region r5 overlaps region r4 of line 4"),
+            "{err}"
+        );
     }
 
     fn sizes() -> ChromSizes {

@@ -1,5 +1,5 @@
-//! tfbind-predict: per-task binding probabilities of a trained model for BED regions or FASTA
-//! sequences.
+//! tfbind-predict: per-task binding probabilities of a trained model for BED regions, whole
+//! chromosomes or FASTA sequences, as a TSV, a bedGraph, bigWig tracks and calls.
 
 mod cli;
 
@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tfbind_cli::{Bars, UsageError};
-use tfbind_predict::{InputFiles, Params, Request};
+use tfbind_predict::{Params, Request};
 
 use cli::Cli;
 
@@ -19,19 +19,12 @@ fn main() -> ExitCode {
         let flags = tfbind_cli::flags_table(&cli.flags);
         let params: Params = tfbind_cli::resolve(cli.config.as_deref(), "predict", flags)?;
         params.validate().map_err(UsageError)?;
-        let input = match (&cli.bed, &cli.genome, &cli.fasta) {
-            (Some(bed), Some(genome), _) => InputFiles::Bed {
-                bed: bed.clone(),
-                genome: genome.clone(),
-            },
-            (_, _, Some(fasta)) => InputFiles::Fasta(fasta.clone()),
-            _ => unreachable!("clap requires --bed with --genome, or --fasta"),
-        };
         let request = Request {
             model: cli.model.clone(),
-            input,
+            input: cli.input(),
             out: cli.out.clone(),
             bedgraph: cli.bedgraph.clone().zip(cli.task.clone()),
+            tracks: cli.tracks(),
             params,
             device: cli.device.resolve()?,
         };

@@ -4,15 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use tfbind_artifact::ArtifactBuilder;
 use tfbind_genome::{codes::LETTERS, Genome, Interval};
-use tfbind_model::{artifact, reverse_complement_into, Architecture, Device, ModelSpec};
+use tfbind_model::reverse_complement_into;
 
-fn example(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/example")
-        .join(file)
-}
+mod common;
+use common::{example, rows, untrained_model};
 
 enum In<'a> {
     Bed(&'a Path),
@@ -37,25 +33,6 @@ fn predict(model: &Path, input: In, out: &Path, extra: &[&str]) -> Output {
         In::Fasta(fasta) => c.arg("--fasta").arg(fasta),
     };
     c.args(extra).output().unwrap()
-}
-
-/// Rows of a TSV output: (chrom, start, end, name, probabilities).
-fn rows(path: &Path) -> Vec<(String, u64, u64, String, Vec<f32>)> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "chrom\tstart\tend\tname\tMAX\tJUND");
-    lines
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (
-                f[0].to_string(),
-                f[1].parse().unwrap(),
-                f[2].parse().unwrap(),
-                f[3].to_string(),
-                f[4..].iter().map(|v| v.parse().unwrap()).collect(),
-            )
-        })
-        .collect()
 }
 
 fn letters(codes: &[u8]) -> String {
@@ -291,25 +268,6 @@ fn bad_and_empty_inputs_name_the_file_and_line() {
         assert!(stderr.contains(needle), "{stderr}");
         assert!(!bad_out.exists());
     }
-}
-
-/// A small untrained model artifact (window 200, tasks MAX and JUND), and the model: the same
-/// weights every time, whichever tests run beside it (libtorch's generator is global).
-fn untrained_model(dir: &Path) -> (PathBuf, tfbind_model::Model) {
-    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let spec = ModelSpec::new(Architecture::ConvNetDeep, 200, 2).unwrap();
-    let model = {
-        let _seeded = SEEDED.lock().unwrap();
-        tch::manual_seed(11);
-        tfbind_model::Model::new(&spec, Device::Cpu).unwrap()
-    };
-    let model_dir = dir.join("model");
-    let builder =
-        ArtifactBuilder::new(&model_dir, artifact::KIND, toml::Table::new(), vec![]).unwrap();
-    let tasks = ["MAX".to_string(), "JUND".to_string()];
-    artifact::write_model_files(builder.dir(), &model, &tasks, None).unwrap();
-    builder.commit().unwrap();
-    (model_dir, model)
 }
 
 /// An untrained model and a BED of one window, `f.bed`, in `dir`.
