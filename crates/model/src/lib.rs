@@ -30,6 +30,7 @@ pub use device::{set_threads, DeviceChoice};
 pub use encode::{check_codes, one_hot, reverse_complement_into};
 pub use error::{ModelError, Result};
 pub use model::{read_weights, write_weights, LoadReport, Model, Predictor, Weights};
+pub use net::Layer;
 pub use spec::{Architecture, Block, ModelSpec, HEAD};
 // Callers name devices and tensors in this crate's signatures without depending on tch.
 pub use tch::{Device, Tensor};

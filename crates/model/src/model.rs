@@ -10,7 +10,7 @@ use tfbind_dataset::write_safetensors;
 
 use crate::encode::{self, check_codes, reverse_complement_into};
 use crate::error::{ModelError, Result};
-use crate::net::{Folded, Net};
+use crate::net::{Folded, Layer, Net};
 use crate::spec::ModelSpec;
 
 /// Named tensors, sorted by name: a model's weights or a copy of them.
@@ -108,6 +108,13 @@ impl Model {
             model: self,
             folded: self.net.folded(),
         }
+    }
+
+    /// The network in evaluation mode as a sequence of layers, each batch norm folded into the
+    /// layer before it (copies of the current weights), for methods that explain the network
+    /// layer by layer; `None` for DanQ, whose LSTM is not such a layer.
+    pub fn layers(&self) -> Option<Vec<Layer>> {
+        self.net.folded().map(Folded::into_layers)
     }
 
     /// Keeps the named blocks' parameters fixed (no gradients) and their batch norm statistics as

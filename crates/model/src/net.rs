@@ -140,6 +140,68 @@ impl Folded {
     }
 }
 
+impl Folded {
+    /// The layers as PyTorch runs them: ReLU before pooling. Prediction swaps the two (same
+    /// values), but rules that explain a network layer by layer, such as DeepLIFT's, give
+    /// different answers for the two orders.
+    pub(crate) fn into_layers(self) -> Vec<Layer> {
+        let mut layers = Vec::new();
+        for (weight, bias, pool) in self.convs {
+            layers.extend([
+                Layer::Conv1d { weight, bias },
+                Layer::Relu,
+                Layer::MaxPool1d(pool),
+            ]);
+        }
+        layers.push(Layer::Flatten);
+        for (weight, bias) in self.dense {
+            layers.extend([
+                Layer::Linear {
+                    weight,
+                    bias: Some(bias),
+                },
+                Layer::Relu,
+            ]);
+        }
+        let (weight, bias) = self.head;
+        layers.push(Layer::Linear { weight, bias });
+        layers
+    }
+}
+
+/// One layer of a convolutional network in evaluation mode (see
+/// [`Model::layers`](crate::Model::layers)).
+pub enum Layer {
+    /// A valid convolution of stride 1, the batch norm after it folded in: weight
+    /// `[out, in, width]`, bias `[out]`.
+    Conv1d {
+        weight: Tensor,
+        bias: Tensor,
+    },
+    /// A fully connected layer, the batch norm after it (if any) folded in: weight `[out, in]`.
+    Linear {
+        weight: Tensor,
+        bias: Option<Tensor>,
+    },
+    Relu,
+    /// Max pooling whose stride is its size; a tail shorter than the size is dropped.
+    MaxPool1d(i64),
+    /// `[batch, channels, len]` → `[batch, channels × len]`.
+    Flatten,
+}
+
+impl Layer {
+    pub fn forward(&self, x: &Tensor) -> Tensor {
+        match self {
+            Layer::Conv1d { weight, bias } => x.conv1d(weight, Some(bias), 1, 0, 1, 1),
+            Layer::Linear { weight, bias } => x.linear(weight, bias.as_ref()),
+            Layer::Relu => x.relu(),
+            Layer::MaxPool1d(size) => x.max_pool1d(*size, *size, 0, 1, false),
+            Layer::Flatten => x.flatten(1, -1),
+        }
+    }
+}
+
 /// A layer's weight and bias with the batch norm that follows it folded in: the layer then
 /// computes `bn(layer(x))` of evaluation mode.
 fn fold_batch_norm(weight: &Tensor, bias: Option<&Tensor>, bn: &nn::BatchNorm) -> (Tensor, Tensor) {

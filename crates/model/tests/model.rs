@@ -2,7 +2,7 @@
 //! checks the logits themselves lives in tfbind-train's tests).
 
 use tfbind_model::{
-    read_weights, Architecture, Device, Model, ModelError, ModelSpec, Tensor, HEAD,
+    read_weights, Architecture, Device, Layer, Model, ModelError, ModelSpec, Tensor, HEAD,
 };
 
 fn model(architecture: Architecture, window_len: usize, n_tasks: usize, seed: i64) -> Model {
@@ -231,25 +231,74 @@ fn bad_inputs_are_errors() {
     ));
 }
 
+/// Fresh batch norm is the identity; gives every one a scale (of both signs, which max pooling
+/// does not commute with), a shift and running statistics away from 0 and 1.
+fn perturb_batch_norm(m: &Model) {
+    tch::no_grad(|| {
+        for (name, mut t) in m.tensors() {
+            let fill = if name.ends_with("running_var") {
+                Tensor::rand_like(&t) + 0.5
+            } else if name.starts_with("bn") {
+                Tensor::rand_like(&t) * 3.0 - 1.5
+            } else {
+                continue;
+            };
+            t.copy_(&fill);
+        }
+    });
+}
+
+#[test]
+fn layers_run_the_evaluation_network_with_relu_before_pooling() {
+    let codes = random_codes(8, 200, 21);
+    for architecture in Architecture::ALL {
+        let m = model(architecture, 200, 3, 6);
+        perturb_batch_norm(&m);
+        let Some(layers) = m.layers() else {
+            assert_eq!(architecture, Architecture::DanQ);
+            continue;
+        };
+        let kinds: Vec<&str> = layers
+            .iter()
+            .map(|l| match l {
+                Layer::Conv1d { .. } => "conv",
+                Layer::Linear { .. } => "linear",
+                Layer::Relu => "relu",
+                Layer::MaxPool1d(_) => "pool",
+                Layer::Flatten => "flatten",
+            })
+            .collect();
+        let convs = if architecture == Architecture::ConvNetDeep {
+            3
+        } else {
+            2
+        };
+        assert_eq!(kinds[..3], ["conv", "relu", "pool"], "{architecture}");
+        assert_eq!(kinds.iter().filter(|&&k| k == "pool").count(), convs);
+        assert_eq!(kinds.last(), Some(&"linear"));
+        let logits = tch::no_grad(|| {
+            let mut x = tfbind_model::one_hot(&codes, 200, Device::Cpu).unwrap();
+            for layer in &layers {
+                x = layer.forward(&x);
+            }
+            x
+        });
+        let batch = Tensor::from_slice(&codes).view([8, 200]);
+        let expected = tch::no_grad(|| m.forward_t(&batch, false).unwrap());
+        assert_eq!(logits.size(), [8, 3]);
+        let diff = (&logits - &expected).abs().max().double_value(&[]);
+        let scale = expected.abs().max().double_value(&[]);
+        assert!(diff < 1e-5 * scale.max(1.0), "{architecture}: {diff}");
+        assert!(scale > 0.1, "{architecture}: degenerate logits");
+    }
+}
+
 #[test]
 fn prediction_with_folded_batch_norm_matches_the_evaluation_forward_pass() {
     let codes = random_codes(16, 200, 13);
     for architecture in Architecture::ALL {
         let m = model(architecture, 200, 6, 4);
-        // Fresh batch norm is the identity; give every one a scale (of both signs, which max
-        // pooling does not commute with), a shift and running statistics away from 0 and 1.
-        tch::no_grad(|| {
-            for (name, mut t) in m.tensors() {
-                let fill = if name.ends_with("running_var") {
-                    Tensor::rand_like(&t) + 0.5
-                } else if name.starts_with("bn") {
-                    Tensor::rand_like(&t) * 3.0 - 1.5
-                } else {
-                    continue;
-                };
-                t.copy_(&fill);
-            }
-        });
+        perturb_batch_norm(&m);
         let batch = Tensor::from_slice(&codes).view([16, 200]);
         let unfolded: Vec<f32> = tch::no_grad(|| {
             Vec::try_from(m.forward_t(&batch, false).unwrap().sigmoid().reshape([-1])).unwrap()
