@@ -13,13 +13,14 @@ use tfbind_motifs::Distance;
 /// activate them, as Novakovsky et al. 2021), how much each filter matters to each task
 /// (influence), which JASPAR motifs the filters match (Tomtom p, E and q values), which filters
 /// moved toward the target TF's motif compared with another model (--compare-to), base-level
-/// attributions of chosen windows (ISM, gradient × input, integrated gradients), and a
-/// self-contained HTML report.
+/// attributions of chosen windows (ISM, gradient × input, integrated gradients, DeepLIFT/SHAP),
+/// and a self-contained HTML report.
 ///
 /// Writes a `motifs` artifact: filters.meme, filters.tsv, tomtom.tsv, influence.tsv,
 /// comparison.tsv (with --compare-to), attributions/{ohe,ism,gradient_x_input,
-/// integrated_gradients}.npz (arr_0 float32 [N, 4, L], the layout `modisco motifs -s ohe.npz
-/// -a ism.npz -w L` reads) with attributions/windows.tsv, report.html and summary.json.
+/// integrated_gradients,deeplift_shap}.npz (arr_0 float32 [N, 4, L], the layout `modisco motifs
+/// -s ohe.npz -a ism.npz -w L` reads; deeplift_shap_contributions.npz besides) with
+/// attributions/windows.tsv, report.html and summary.json.
 ///
 /// Rerunning with the same inputs and parameters does nothing unless --force.
 /// Exit status: 0 success, 1 bad input data or a failure, 2 bad usage.
@@ -114,8 +115,9 @@ pub(crate) struct Flags {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     attribution_windows: Option<usize>,
-    /// Attribution methods, comma-separated; `--methods` without a value computes none.
-    /// [config: methods; default: all three]
+    /// Attribution methods, comma-separated (ism, gradient-x-input, integrated-gradients,
+    /// deeplift-shap); `--methods` without a value computes none. [config: methods; default: the
+    /// first three; deeplift-shap refuses DanQ]
     #[arg(long, value_name = "LIST", value_delimiter = ',', num_args = 0..)]
     #[arg(value_parser = choice::<Method>())]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,6 +131,11 @@ pub(crate) struct Flags {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     ig_references: Option<usize>,
+    /// DeepLIFT/SHAP: dinucleotide-shuffled references per window. [config:
+    /// deeplift_references; default: 20]
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deeplift_references: Option<usize>,
     /// Windows with attribution tracks in the report. [config: report_windows; default: 3]
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]

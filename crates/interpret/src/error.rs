@@ -14,6 +14,14 @@ pub enum InterpretError {
     },
     #[error("{0}")]
     Parameters(String),
+    #[error(
+        "attribution method {method} does not support {architecture} models; choose others with \
+         --methods"
+    )]
+    MethodUnsupported {
+        method: crate::params::Method,
+        architecture: tfbind_model::Architecture,
+    },
     #[error("the dataset has none of the model's tasks (model: {model}; dataset: {dataset})")]
     NoCommonTasks { model: String, dataset: String },
     #[error("{path}: {source}", path = .path.display())]

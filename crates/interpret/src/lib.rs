@@ -9,8 +9,8 @@
 //!   with [`tfbind_motifs::tomtom`].
 //! - **Comparison** ([`compare`]): given the model a fine-tuned model started from, which filters
 //!   moved toward the target TF's motifs.
-//! - **Attributions** ([`attribution`]): ISM, gradient × input and integrated gradients for
-//!   chosen windows, in tfmodisco-lite's layout.
+//! - **Attributions** ([`attribution`]): ISM, gradient × input, integrated gradients and
+//!   DeepLIFT/SHAP for chosen windows, in tfmodisco-lite's layout.
 //! - **Report** ([`report`]): one self-contained HTML page.
 //!
 //! # The `motifs` artifact (kind `motifs`, schema 1)
@@ -24,8 +24,9 @@
 //! | `influence.tsv` | `task filter rank influence windows`: per task, filters by decreasing absolute influence; influence = mean over `windows` of p(window) − p(window, filter zeroed) |
 //! | `comparison.tsv` | with `--compare-to` only: `filter moved_toward log10_p_gain target_before p_before q_before target_after p_after q_after information_before information_after sites_before sites_after weight_change`, most moved first |
 //! | `attributions/ohe.npz` | `arr_0` float32 `[N, 4, L]`: the one-hot windows (A C G T; N = 0.25 each) |
-//! | `attributions/<method>.npz` | `arr_0` float32 `[N, 4, L]`: hypothetical contributions for `ism`, `gradient_x_input`, `integrated_gradients` (see [`attribution`]); `modisco motifs -s ohe.npz -a ism.npz -n 2000 -w L` reads them |
-//! | `attributions/windows.tsv` | the attributed windows in array order: `chrom start end name split label probability` |
+//! | `attributions/<method>.npz` | `arr_0` float32 `[N, 4, L]`: hypothetical contributions for `ism`, `gradient_x_input`, `integrated_gradients`, `deeplift_shap` (see [`attribution`]); `modisco motifs -s ohe.npz -a ism.npz -n 2000 -w L` reads them |
+//! | `attributions/deeplift_shap_contributions.npz` | with DeepLIFT/SHAP only: `arr_0` float32 `[N, 4, L]`, its contributions of the windows' own letters (hypothetical × one-hot; what tangermeme's `deep_lift_shap` returns by default) |
+//! | `attributions/windows.tsv` | the attributed windows in array order: `chrom start end name split label probability`, and with DeepLIFT/SHAP `deeplift_delta` (the sum of the window's contributions − (its logit − the mean logit of its references)) |
 //! | `report.html` | the report |
 //! | `summary.json` | [`Summary`]: the headline numbers |
 

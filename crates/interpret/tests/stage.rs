@@ -432,6 +432,18 @@ fn same_inputs_are_up_to_date_and_bad_inputs_fail_clearly() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("100×4×19 and 320×4×26"), "{err}");
+    // DanQ's LSTM has no DeepLIFT rules here: a usage error, before any long step.
+    let mut danq_args = base(path(&elsewhere));
+    danq_args[1] = path(&danq).into();
+    danq_args.push("--methods=deeplift-shap".into());
+    let o = interpret(&strs(&danq_args));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("deeplift-shap does not support danq models"),
+        "{err}"
+    );
+    assert!(!elsewhere.exists());
     let long = scratch.path().join("long");
     fixture::untrained_model(&long, Architecture::ConvNetDeep, 2 * WINDOW);
     let mut args = base(path(&elsewhere));
@@ -486,6 +498,56 @@ fn windows_from_a_bed_file_are_attributed() {
     assert_eq!(names, ["w3", "w5"]);
     assert!(out.join("attributions/gradient_x_input.npz").is_file());
     assert!(!out.join("attributions/ism.npz").exists());
+}
+
+#[test]
+fn deeplift_shap_writes_hypothetical_and_own_contributions_with_their_deltas() {
+    let f = fixture();
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("m");
+    let o = interpret(&[
+        "--model",
+        path(&f.model),
+        "--dataset",
+        path(&f.dataset),
+        "--database",
+        path(&jaspar()),
+        "--methods=deeplift-shap",
+        "--deeplift-references=5",
+        "--attribution-windows=12",
+        "--influence-windows=20",
+        "--out",
+        path(&out),
+        "--json",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["methods"], serde_json::json!(["deeplift-shap"]));
+    assert_eq!(json["deeplift_windows_over_tolerance"], 0);
+    let max_delta = json["deeplift_max_delta"].as_f64().unwrap();
+    assert!(max_delta < 1e-3, "{max_delta}");
+    let dir = out.join("attributions");
+    let array = |name: &str| {
+        let mut arrays = tch::Tensor::read_npz(dir.join(name)).unwrap();
+        assert_eq!(arrays.len(), 1, "{name}");
+        let (key, t) = arrays.remove(0);
+        assert_eq!(key, "arr_0");
+        assert_eq!(t.size(), [12, 4, WINDOW as i64], "{name}");
+        t
+    };
+    let (ohe, hypothetical) = (array("ohe.npz"), array("deeplift_shap.npz"));
+    let own = array("deeplift_shap_contributions.npz");
+    let diff = (&hypothetical * &ohe - &own).abs().max().double_value(&[]);
+    assert!(diff < 1e-6, "{diff}");
+    assert!(own.abs().max().double_value(&[]) > 1e-3);
+    let windows = tsv(&read(dir.join("windows.tsv")));
+    assert_eq!(windows.len(), 12);
+    let deltas: Vec<f64> = windows
+        .iter()
+        .map(|w| w["deeplift_delta"].parse().unwrap())
+        .collect();
+    assert!(deltas.iter().all(|d| d.abs() <= max_delta * 1.01));
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! the sequence itself is that times the one-hot input, which is what tfmodisco-lite computes from
 //! its `-a` (hypothetical) and `-s` (one-hot) arrays.
 
+pub mod deeplift;
 mod gradients;
 mod ism;
 
@@ -16,10 +17,12 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor};
 use tfbind_dataset::Dataset;
+use tfbind_genome::shuffle::dinucleotide_shuffle;
 use tfbind_model::{one_hot, Model};
 
 use crate::error::{InterpretError, Result};
 use crate::params::{InterpretParams, Method};
+use deeplift::DeepLift;
 
 /// The attributions of some windows, all methods.
 pub struct Attributions {
@@ -30,6 +33,33 @@ pub struct Attributions {
     pub ohe: Vec<f32>,
     /// Per method, hypothetical contributions `[rows, 4, len]`.
     pub scores: Vec<(Method, Vec<f32>)>,
+    /// DeepLIFT/SHAP's convergence, when it ran.
+    pub convergence: Option<Convergence>,
+}
+
+/// How far DeepLIFT/SHAP's contributions are from summing to the change of the output.
+pub struct Convergence {
+    /// Per window, in row order: the sum of its contributions − (f(window) − mean f(references)),
+    /// in logits; 0 in exact arithmetic.
+    pub deltas: Vec<f32>,
+    /// Per window: the largest |delta| that counts as float32 rounding
+    /// ([`deeplift::DELTA_TOLERANCE`]).
+    pub tolerances: Vec<f32>,
+}
+
+impl Convergence {
+    pub fn max_abs_delta(&self) -> f32 {
+        self.deltas.iter().fold(0.0, |m, d| m.max(d.abs()))
+    }
+
+    /// Windows whose |delta| exceeds their tolerance.
+    pub fn exceeding(&self) -> usize {
+        self.deltas
+            .iter()
+            .zip(&self.tolerances)
+            .filter(|(d, t)| d.abs() > **t)
+            .count()
+    }
 }
 
 impl Method {
@@ -39,12 +69,32 @@ impl Method {
             Method::Ism => "ism.npz",
             Method::GradientXInput => "gradient_x_input.npz",
             Method::IntegratedGradients => "integrated_gradients.npz",
+            Method::DeepLiftShap => "deeplift_shap.npz",
         }
     }
 }
 
 /// The file of the one-hot sequences in the artifact.
 pub const OHE_FILE: &str = "ohe.npz";
+/// DeepLIFT/SHAP's contributions of the windows' own letters (hypothetical × one-hot), as
+/// tangermeme's `deep_lift_shap` returns them by default.
+pub const DEEPLIFT_CONTRIBUTIONS_FILE: &str = "deeplift_shap_contributions.npz";
+
+/// `n` dinucleotide-shuffled copies of window `row`'s `codes`, concatenated. One random stream per
+/// window, so that a window's references do not depend on which other windows are attributed;
+/// integrated gradients and DeepLIFT/SHAP draw the same ones (as many as each uses).
+pub fn shuffled_references(codes: &[u8], n: usize, seed: u64, row: usize) -> Vec<u8> {
+    let mut rng = reference_rng(seed, row);
+    (0..n)
+        .flat_map(|_| dinucleotide_shuffle(codes, &mut rng))
+        .collect()
+}
+
+fn reference_rng(seed: u64, row: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(row as u64);
+    rng
+}
 
 impl Attributions {
     /// Attributes `rows` of `data` to `task` with `params.methods`; `advance` is told each
@@ -60,42 +110,97 @@ impl Attributions {
         let len = data.seq_len;
         let task = task as i64;
         let device = model.device();
+        let deeplift = params
+            .methods
+            .contains(&Method::DeepLiftShap)
+            .then(|| DeepLift::new(model))
+            .transpose()?;
+        // DeepLIFT runs a batch of windows with all their references at once.
+        let chunk = match deeplift {
+            Some(_) => (params.batch_size / params.deeplift_references).max(1),
+            None => 1,
+        };
         let mut ohe = Vec::with_capacity(rows.len() * 4 * len);
         let mut scores: Vec<(Method, Vec<f32>)> =
             params.methods.iter().map(|&m| (m, Vec::new())).collect();
-        for &row in rows {
-            let codes = data.sequence(row);
-            let x = one_hot(codes, len, device)?;
+        let mut convergence = deeplift.as_ref().map(|_| Convergence {
+            deltas: Vec::new(),
+            tolerances: Vec::new(),
+        });
+        for chunk in rows.chunks(chunk) {
+            let codes: Vec<u8> = chunk
+                .iter()
+                .flat_map(|&row| data.sequence(row).iter().copied())
+                .collect();
+            let x = one_hot(&codes, len, device)?;
             ohe.extend(host(&x)?);
             for (method, out) in &mut scores {
-                let values = match method {
-                    Method::Ism => ism::ism(model, codes, task, params.batch_size)?,
-                    Method::GradientXInput => host(&gradients::gradient_x_input(model, &x, task)?)?,
-                    Method::IntegratedGradients => {
-                        // One stream per window: a window's references do not depend on which
-                        // other windows are attributed.
-                        let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
-                        rng.set_stream(row as u64);
-                        host(&gradients::integrated_gradients(
-                            model,
-                            codes,
-                            task,
-                            params.ig_steps,
-                            params.ig_references,
-                            params.batch_size,
-                            &mut rng,
-                        )?)?
+                match method {
+                    Method::Ism => {
+                        for &row in chunk {
+                            out.extend(ism::ism(
+                                model,
+                                data.sequence(row),
+                                task,
+                                params.batch_size,
+                            )?);
+                        }
                     }
-                };
-                out.extend(values);
+                    Method::GradientXInput => {
+                        out.extend(host(&gradients::gradient_x_input(model, &x, task)?)?)
+                    }
+                    Method::IntegratedGradients => {
+                        for &row in chunk {
+                            out.extend(host(&gradients::integrated_gradients(
+                                model,
+                                data.sequence(row),
+                                task,
+                                params.ig_steps,
+                                params.ig_references,
+                                params.batch_size,
+                                &mut reference_rng(params.seed, row),
+                            )?)?);
+                        }
+                    }
+                    Method::DeepLiftShap => {
+                        let n = params.deeplift_references;
+                        let references: Vec<u8> = chunk
+                            .iter()
+                            .flat_map(|&row| {
+                                shuffled_references(data.sequence(row), n, params.seed, row)
+                            })
+                            .collect();
+                        let references = one_hot(&references, len, device)?;
+                        let explained = deeplift
+                            .as_ref()
+                            .expect("prepared when the method is listed")
+                            .explain(&x, &references, task)?;
+                        out.extend(host(&explained.hypothetical)?);
+                        let c = convergence.as_mut().expect("made with deeplift");
+                        c.deltas.extend(explained.deltas);
+                        c.tolerances.extend(explained.tolerances);
+                    }
+                }
             }
-            advance(1);
+            advance(chunk.len());
+        }
+        if let Some(c) = &convergence {
+            let exceeding = c.exceeding();
+            if exceeding > 0 {
+                tracing::warn!(
+                    windows = exceeding,
+                    max_abs_delta = c.max_abs_delta(),
+                    "DeepLIFT/SHAP contributions of {exceeding} windows do not sum to the change \
+                     of the output within float32 rounding"
+                );
+            }
         }
         Ok(Self {
             rows: rows.to_vec(),
             len,
             ohe,
             scores,
+            convergence,
         })
     }
 
@@ -115,7 +220,8 @@ impl Attributions {
     }
 
     /// Writes `ohe.npz` and one `.npz` per method into `dir`, each holding its array as
-    /// `arr_0` float32 `[N, 4, len]`: what `modisco motifs -s ohe.npz -a ism.npz` loads.
+    /// `arr_0` float32 `[N, 4, len]`: what `modisco motifs -s ohe.npz -a ism.npz` loads; with
+    /// DeepLIFT/SHAP also its contributions of the windows' own letters.
     pub fn write_npz(&self, dir: &Path) -> Result<()> {
         let shape = [self.rows.len() as i64, 4, self.len as i64];
         let write = |name: &str, values: &[f32]| {
@@ -126,6 +232,10 @@ impl Attributions {
         write(OHE_FILE, &self.ohe)?;
         for (method, values) in &self.scores {
             write(method.file_name(), values)?;
+            if *method == Method::DeepLiftShap {
+                let own: Vec<f32> = values.iter().zip(&self.ohe).map(|(h, x)| h * x).collect();
+                write(DEEPLIFT_CONTRIBUTIONS_FILE, &own)?;
+            }
         }
         Ok(())
     }

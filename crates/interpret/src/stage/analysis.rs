@@ -6,6 +6,7 @@ use tfbind_model::{artifact::EPOCHS_FILE, Model, ModelArtifact};
 use tfbind_motifs::{read_meme, Motif};
 
 use super::{Inputs, InterpretStage};
+use crate::attribution::deeplift::DeepLift;
 use crate::attribution::Attributions;
 use crate::compare::{Comparison, Side};
 use crate::error::{InterpretError, Result};
@@ -13,7 +14,7 @@ use crate::filters::{filter_motifs, FilterMotif};
 use crate::first_layer::FirstLayer;
 use crate::influence::Influence;
 use crate::matches::{motif_label, motifs_of_tf, FilterMatches};
-use crate::params::{InterpretParams, SplitChoice, WindowSet};
+use crate::params::{InterpretParams, Method, SplitChoice, WindowSet};
 use crate::report::{read_epochs, Curves, Epoch, TaskTest};
 use crate::selection::{
     overlapping_rows, read_bed, split_rows, strongest_positives, FilterWindows, Predictions,
@@ -72,6 +73,10 @@ impl Analysis {
         let mut model = inputs.model.load(stage.device)?;
         // Gradients are needed for the input only; the weights stay fixed.
         model.freeze(&spec.architecture.block_names())?;
+        // Refused before the long steps rather than after them.
+        if params.methods.contains(&Method::DeepLiftShap) {
+            DeepLift::new(&model)?;
+        }
         let database = read_meme(&stage.database)?;
         let layer = FirstLayer::of(&model)?;
         // Checked before the long steps, so that a wrong --compare-to fails at once.

@@ -63,11 +63,14 @@ impl Stage for InterpretStage {
     type Summary = Summary;
     type Error = InterpretError;
 
-    /// Naming a task the model lacks, or parameters out of range, is a mistake in the call.
+    /// Naming a task the model lacks, parameters out of range, or a method the architecture has no
+    /// rules for, is a mistake in the call.
     fn is_usage(error: &InterpretError) -> bool {
         matches!(
             error,
-            InterpretError::UnknownTask { .. } | InterpretError::Parameters(_)
+            InterpretError::UnknownTask { .. }
+                | InterpretError::Parameters(_)
+                | InterpretError::MethodUnsupported { .. }
         )
     }
 

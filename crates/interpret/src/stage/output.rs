@@ -10,6 +10,7 @@ use super::{
     Inputs, InterpretStage, ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV,
     INFLUENCE_TSV, REPORT_HTML, TOMTOM_TSV, WINDOWS_TSV,
 };
+use crate::attribution::Attributions;
 use crate::error::{InterpretError, Result};
 use crate::filters::{filters_tsv, FilterMotif};
 use crate::report::{ComparisonView, Report};
@@ -53,7 +54,7 @@ impl Analysis {
             a.write_npz(&dir)?;
             write(
                 &format!("{ATTRIBUTIONS_DIR}/{WINDOWS_TSV}"),
-                &self.windows_tsv(&a.rows, &probabilities),
+                &self.windows_tsv(a, &probabilities),
             )?;
         }
         let report = Report {
@@ -88,12 +89,18 @@ impl Analysis {
         write(REPORT_HTML, &report.render())
     }
 
-    /// `attributions/windows.tsv`: the attributed windows in array order.
-    fn windows_tsv(&self, rows: &[usize], probabilities: &[f32]) -> String {
-        let mut text = String::from("chrom\tstart\tend\tname\tsplit\tlabel\tprobability\n");
-        for (&row, p) in rows.iter().zip(probabilities) {
+    /// `attributions/windows.tsv`: the attributed windows in array order, with DeepLIFT/SHAP's
+    /// convergence delta when it ran.
+    fn windows_tsv(&self, a: &Attributions, probabilities: &[f32]) -> String {
+        let mut text = String::from("chrom\tstart\tend\tname\tsplit\tlabel\tprobability");
+        let deltas = a.convergence.as_ref().map(|c| &c.deltas);
+        if deltas.is_some() {
+            text.push_str("\tdeeplift_delta");
+        }
+        text.push('\n');
+        for (k, (&row, p)) in a.rows.iter().zip(probabilities).enumerate() {
             let w = &self.data.windows[row];
-            let _ = writeln!(
+            let _ = write!(
                 text,
                 "{}\t{}\t{}\t{}\t{}\t{}\t{p}",
                 w.chrom,
@@ -103,6 +110,10 @@ impl Analysis {
                 self.data.split[row].name(),
                 self.data.labels.get(row, self.task)
             );
+            if let Some(d) = deltas {
+                let _ = write!(text, "\t{:.3e}", d[k]);
+            }
+            text.push('\n');
         }
         text
     }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::analysis::Analysis;
 use super::{InterpretStage, REPORT_HTML};
+use crate::attribution::Convergence;
 use crate::filters::FilterMotif;
 use crate::matches::motif_label;
 use crate::params::{Method, WindowSet};
@@ -26,6 +27,11 @@ pub struct Summary {
     pub top_filters: Vec<TopFilter>,
     pub attributed_windows: usize,
     pub methods: Vec<Method>,
+    /// DeepLIFT/SHAP only: the largest |sum of a window's contributions − (f(window) − mean
+    /// f(references))| over the windows, in logits...
+    pub deeplift_max_delta: Option<f64>,
+    /// ...and how many windows exceed the float32 tolerance.
+    pub deeplift_windows_over_tolerance: Option<usize>,
     pub comparison: Option<ComparisonSummary>,
 }
 
@@ -92,6 +98,16 @@ impl fmt::Display for Summary {
                 methods.join(", ")
             )?;
         }
+        if let (Some(delta), Some(over)) = (
+            self.deeplift_max_delta,
+            self.deeplift_windows_over_tolerance,
+        ) {
+            writeln!(
+                f,
+                "DeepLIFT/SHAP: contributions sum to the output change within {delta:.2e} (logits); \
+                 {over} windows over tolerance"
+            )?;
+        }
         write!(f, "report: {REPORT_HTML} in the artifact")
     }
 }
@@ -111,6 +127,10 @@ impl Analysis {
             .filter(|f| f.is_informative(params.min_information, params.min_sites))
             .collect();
         let task = self.task;
+        let convergence = self
+            .attributions
+            .as_ref()
+            .and_then(|a| a.convergence.as_ref());
         Summary {
             task: self.tasks[task].clone(),
             filters: self.motifs.len(),
@@ -140,6 +160,8 @@ impl Analysis {
                 .attributions
                 .as_ref()
                 .map_or(Vec::new(), |a| a.scores.iter().map(|s| s.0).collect()),
+            deeplift_max_delta: convergence.map(|c| f64::from(c.max_abs_delta())),
+            deeplift_windows_over_tolerance: convergence.map(Convergence::exceeding),
             comparison: self
                 .comparison
                 .as_ref()
