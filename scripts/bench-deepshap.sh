@@ -3,7 +3,7 @@
 # invocation and with the same thread count (issue 16):
 #
 #   scripts/bench-deepshap.sh [THREADS] [WINDOWS] [REFERENCES] [PAIRS] [MODEL]
-#     (defaults: 2 threads, 1,000 windows, 10 references, 1,000 window-reference pairs per batch,
+#     (defaults: 2 threads, 1,000 windows, 10 references, 250 window-reference pairs per batch,
 #      work/demo/pretrain/model: `make demo`)
 #
 # Both explain the model's first task on the same DHS windows of data/example/ (without N), each
@@ -23,7 +23,7 @@ cd "$root"
 threads=${1:-2}
 windows=${2:-1000}
 references=${3:-10}
-pairs=${4:-1000}
+pairs=${4:-250}
 model=${5:-$root/work/demo/pretrain/model}
 py=$root/.venv/bin/python
 work=$root/target/bench-deepshap
