@@ -238,7 +238,10 @@ fn write_bigwig(
     let data_buffer = 24 + 12 * items_per_slot;
     zooms
         .append_to(&file, data_buffer)
-        .map_err(|e| format!("writing the zoom levels: {e}"))
+        .map_err(|e| format!("writing the zoom levels: {e}"))?;
+    // Synced here, every task's file at once, so that the commit, which syncs the outputs one
+    // after the other, finds nothing left to write in them.
+    file.sync_all().map_err(|e| e.to_string())
 }
 
 /// A file that remembers its first write error: bigtools leaves the file's last bytes in a
