@@ -64,9 +64,10 @@ enum Step {
 }
 
 /// What the backward pass needs of a step, kept from the forward pass.
-enum Saved {
-    /// A linear map's multipliers need only its weight.
-    Nothing,
+enum Saved<'a> {
+    /// A linear map's multipliers pass through its transposed weight.
+    Linear(&'a Tensor),
+    Conv(&'a Tensor),
     /// The shape of the input, before flattening.
     Shape(Vec<i64>),
     /// A ReLU's multipliers `[pairs, features]`.
@@ -143,12 +144,12 @@ impl DeepLift {
         for step in &self.steps {
             let (keep, next_own, next_refs) = match step {
                 Step::Conv { weight, bias } => (
-                    Saved::Nothing,
+                    Saved::Conv(weight),
                     own.conv1d(weight, Some(bias), 1, 0, 1, 1),
                     refs.conv1d(weight, Some(bias), 1, 0, 1, 1),
                 ),
                 Step::Linear { weight, bias } => (
-                    Saved::Nothing,
+                    Saved::Linear(weight),
                     own.linear(weight, bias.as_ref()),
                     refs.linear(weight, bias.as_ref()),
                 ),
@@ -179,16 +180,13 @@ impl DeepLift {
 
         let mut m = Tensor::zeros([pairs, outputs], (Kind::Float, x.device()));
         let _ = m.select(1, task).fill_(1.0);
-        for (step, kept) in self.steps.iter().zip(&saved).rev() {
-            m = match (step, kept) {
-                (Step::Linear { weight, .. }, _) => m.matmul(weight),
-                (Step::Conv { weight, .. }, _) => {
-                    m.conv_transpose1d(weight, None::<&Tensor>, 1, 0, 0, 1, 1)
-                }
-                (_, Saved::Shape(shape)) => m.view(shape.as_slice()),
-                (_, Saved::Multipliers(multipliers)) => m * multipliers,
-                (_, Saved::Routes(routes)) => routes.back(&m),
-                (_, Saved::Nothing) => unreachable!("only linear steps keep nothing"),
+        for kept in saved.iter().rev() {
+            m = match kept {
+                Saved::Linear(weight) => m.matmul(weight),
+                Saved::Conv(weight) => m.conv_transpose1d(weight, None::<&Tensor>, 1, 0, 0, 1, 1),
+                Saved::Shape(shape) => m.view(shape.as_slice()),
+                Saved::Multipliers(multipliers) => m * multipliers,
+                Saved::Routes(routes) => routes.back(&m),
             };
         }
 
