@@ -30,10 +30,8 @@ work=$root/target/bench-deepshap
 data=$root/data/example
 log() { printf '[bench-deepshap] %s\n' "$*" >&2; }
 
-[ -f "$model/manifest.toml" ] || { log "no model at $model: run 'make demo' first or give one"; exit 1; }
-"$py" -c 'import torch, pysam, safetensors, tangermeme' 2>/dev/null \
-  || { log "torch/pysam/safetensors/tangermeme missing in .venv: run scripts/setup.sh --test"; exit 1; }
-[ -x /usr/bin/time ] || { log "GNU time (/usr/bin/time) is needed for peak memory: apt-get install time"; exit 1; }
+. "$root/scripts/lib/bench-needs.sh"
+bench_needs "$model" torch pysam safetensors tangermeme
 log "building (release)"
 cargo build --release --quiet -p tfbind-interpret --example deepshap
 mkdir -p "$work"

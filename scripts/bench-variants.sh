@@ -29,10 +29,8 @@ work=$root/target/bench-variants
 data=$root/data/example
 log() { printf '[bench-variants] %s\n' "$*" >&2; }
 
-[ -f "$model/manifest.toml" ] || { log "no model at $model: run 'make demo' first or give one"; exit 1; }
-"$py" -c 'import torch, pysam, safetensors' 2>/dev/null \
-  || { log "torch/pysam/safetensors missing in .venv: run scripts/setup.sh --test"; exit 1; }
-[ -x /usr/bin/time ] || { log "GNU time (/usr/bin/time) is needed for peak memory: apt-get install time"; exit 1; }
+. "$root/scripts/lib/bench-needs.sh"
+bench_needs "$model" torch pysam safetensors
 log "building (release)"
 cargo build --release --quiet -p tfbind-variants
 mkdir -p "$work"
