@@ -46,13 +46,15 @@ else
     "$py" -c 'import torch, safetensors' 2>/dev/null \
       || { log "no demo model and no torch in .venv: run make demo or scripts/setup.sh --test"; exit 1; }
     log "writing an untrained 50-task ConvNetDeep"
-    "$py" - "$root/crates/model/python" "$model" <<'EOF'
-import datetime, hashlib, os, shutil, sys
+    "$py" - "$root/crates/model/python" "$model" "$root/scripts/lib" <<'EOF'
+import os, shutil, sys
 import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[3])
 from tfbind_models import ConvNetDeep
+from bench_artifact import commit
 
 out = sys.argv[2]
 tmp = out + ".partial"
@@ -68,15 +70,7 @@ with open(f"{tmp}/architecture.toml", "w") as f:
     f.write('architecture = "convnet-deep"\nwindow_len = 200\nn_tasks = 50\n')
 with open(f"{tmp}/tasks.txt", "w") as f:
     f.write("".join(f"TF{i:02d}\n" for i in range(1, 51)))
-now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-manifest = (f'kind = "model"\nschema_version = 1\ntfbind_version = "bench"\n'
-            f'created = "{now}"\n\n[parameters]\nuntrained = true\n')
-for name in sorted(os.listdir(tmp)):
-    data = open(f"{tmp}/{name}", "rb").read()
-    manifest += (f'\n[[files]]\nname = "{name}"\nsize = {len(data)}\n'
-                 f'sha256 = "{hashlib.sha256(data).hexdigest()}"\n')
-open(f"{tmp}/manifest.toml", "w").write(manifest)
-os.rename(tmp, out)
+commit(tmp, out, "model", "untrained = true")
 EOF
   fi
 fi

@@ -43,12 +43,15 @@ mkdir -p "$work"
 windows=$work/windows
 if [ ! -f "$windows/manifest.toml" ]; then
   log "writing the windows artifact from regions.bed.gz + labels.tsv.gz"
-  "$py" - "$bundle" "$windows" <<'EOF'
-import datetime, gzip, hashlib, os, shutil, sys
+  "$py" - "$bundle" "$windows" "$root/scripts/lib" <<'EOF'
+import gzip, os, shutil, sys
 import numpy as np
 from safetensors.numpy import save_file
 
 bundle, out = sys.argv[1], sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+from bench_artifact import commit
+
 tmp = out + ".partial"
 shutil.rmtree(tmp, ignore_errors=True)
 os.makedirs(tmp)
@@ -61,15 +64,7 @@ labels = np.where(cells == "NA", -1, (cells == "1").astype(np.int8)).astype(np.i
 save_file({"labels": labels}, f"{tmp}/labels.safetensors")
 with open(f"{tmp}/tasks.txt", "w") as f:
     f.write("\n".join(tasks) + "\n")
-now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-manifest = (f'kind = "windows"\nschema_version = 1\ntfbind_version = "bench"\n'
-            f'created = "{now}"\n\n[parameters]\nsource = "{bundle}"\n')
-for name in sorted(os.listdir(tmp)):
-    data = open(f"{tmp}/{name}", "rb").read()
-    manifest += (f'\n[[files]]\nname = "{name}"\nsize = {len(data)}\n'
-                 f'sha256 = "{hashlib.sha256(data).hexdigest()}"\n')
-open(f"{tmp}/manifest.toml", "w").write(manifest)
-os.rename(tmp, out)
+commit(tmp, out, "windows", f'source = "{bundle}"')
 EOF
 fi
 
