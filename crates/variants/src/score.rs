@@ -216,7 +216,9 @@ pub fn score(
         for chunk in chunks {
             let chunk = chunk?;
             let values = predict_chunk(&chunk, models, geometries, params)?;
-            progress.advance(chunk.counts.records);
+            // Skipped records count as done: the bar's total is every selected record.
+            let c = &chunk.counts;
+            progress.advance(c.records + c.ref_mismatches + c.unknown_chroms);
             counts += chunk.counts;
             if scored_tx.send((chunk, values)).is_err() {
                 break;
