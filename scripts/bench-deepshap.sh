@@ -60,25 +60,17 @@ cat > "$work/tangermeme_dls.py" <<'PY'
 # tangermeme's deep_lift_shap on the references tfbind drew; prints the attribution's seconds.
 import sys, time, tomllib
 import torch
-from torch import nn
 from safetensors.torch import load_file, save_file
 model_dir, models_py, inputs, threads, pairs, out = sys.argv[1:7]
 sys.path.insert(0, models_py)
-from tfbind_models import build
+from tfbind_models import build, sequential
 from tangermeme.deep_lift_shap import deep_lift_shap
 torch.set_num_threads(int(threads))
 spec = tomllib.load(open(f"{model_dir}/architecture.toml", "rb"))
 m = build(spec["architecture"], spec["window_len"], spec["n_tasks"])
 m.load_state_dict(load_file(f"{model_dir}/model.safetensors"), strict=False)
 m.eval()
-if spec["architecture"] == "convnet-deep":
-    layers = [m.c1, m.bn1, nn.ReLU(), nn.MaxPool1d(3, 3), m.c2, m.bn2, nn.ReLU(),
-              nn.MaxPool1d(3, 3), m.c3, m.bn3, nn.ReLU(), nn.MaxPool1d(3, 3), nn.Flatten(),
-              m.d4, m.bn4, nn.ReLU(), m.d5, m.bn5, nn.ReLU(), m.d6]
-else:
-    layers = [m.c1, m.bn1, nn.ReLU(), nn.MaxPool1d(10, 10), m.c2, m.bn2, nn.ReLU(),
-              nn.MaxPool1d(4, 4), nn.Flatten(), m.d3, m.bn3, nn.ReLU(), m.d4]
-net = nn.Sequential(*layers).eval()
+net = sequential(m, spec["architecture"])
 d = load_file(inputs)
 start = time.perf_counter()
 attributions = deep_lift_shap(net, d["x"], target=0, references=d["references"],

@@ -25,24 +25,15 @@ import sys, warnings
 weights_path, data_path, models_dir, arch, window, tasks, task = sys.argv[1:8]  # 8: TYPICAL
 sys.path.insert(0, models_dir)
 import torch
-from torch import nn
 from safetensors.torch import load_file
 from tangermeme.deep_lift_shap import deep_lift_shap
-from tfbind_models import build
+from tfbind_models import build, sequential
 
 torch.set_num_threads(2)
 model = build(arch, int(window), int(tasks))
 model.load_state_dict(load_file(weights_path), strict=False)
 model.eval()
-m = model
-if arch == "convnet-deep":
-    layers = [m.c1, m.bn1, nn.ReLU(), nn.MaxPool1d(3, 3), m.c2, m.bn2, nn.ReLU(),
-              nn.MaxPool1d(3, 3), m.c3, m.bn3, nn.ReLU(), nn.MaxPool1d(3, 3), nn.Flatten(),
-              m.d4, m.bn4, nn.ReLU(), m.d5, m.bn5, nn.ReLU(), m.d6]
-else:
-    layers = [m.c1, m.bn1, nn.ReLU(), nn.MaxPool1d(10, 10), m.c2, m.bn2, nn.ReLU(),
-              nn.MaxPool1d(4, 4), nn.Flatten(), m.d3, m.bn3, nn.ReLU(), m.d4]
-net = nn.Sequential(*layers).eval()
+net = sequential(model, arch)
 data = load_file(data_path)
 x, refs, ours = data["x"], data["references"], data["ours"]
 with torch.no_grad():

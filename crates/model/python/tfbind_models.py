@@ -93,6 +93,23 @@ def build(architecture, window_len, n_tasks):
     return ARCHITECTURES[architecture](n_tasks, window_len)
 
 
+def sequential(model, architecture):
+    """A ConvNet's evaluation-mode layers as an nn.Sequential of modules, the same function as
+    `model`: attribution libraries that rewrite nn.ReLU / nn.MaxPool1d modules (tangermeme's
+    deep_lift_shap) would otherwise treat the functional calls in `forward` as linear."""
+    m = model
+    if architecture == "convnet-deep":
+        layers = [m.c1, m.bn1, nn.ReLU(), nn.MaxPool1d(3, 3), m.c2, m.bn2, nn.ReLU(),
+                  nn.MaxPool1d(3, 3), m.c3, m.bn3, nn.ReLU(), nn.MaxPool1d(3, 3), nn.Flatten(),
+                  m.d4, m.bn4, nn.ReLU(), m.d5, m.bn5, nn.ReLU(), m.d6]
+    elif architecture == "convnet-shallow":
+        layers = [m.c1, m.bn1, nn.ReLU(), nn.MaxPool1d(10, 10), m.c2, m.bn2, nn.ReLU(),
+                  nn.MaxPool1d(4, 4), nn.Flatten(), m.d3, m.bn3, nn.ReLU(), m.d4]
+    else:
+        raise ValueError(f"no sequential form of {architecture}")
+    return nn.Sequential(*layers).eval()
+
+
 def one_hot(codes):
     """uint8/int codes [batch, len] (A C G T N = 0..4) -> float [batch, 4, len], N = 0.25 each."""
     table = torch.cat([torch.eye(4), torch.full((1, 4), 0.25)])
