@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use serde::{Deserialize, Serialize};
 use tfbind_artifact::stage::Progress;
 use tfbind_genome::bed::{BedInterval, ChromCheck, UnknownChroms};
-use tfbind_genome::{codes, Genome, Interval};
+use tfbind_genome::{codes, ChromSizes, Genome, Interval};
 use tfbind_model::Model;
 
 use crate::error::{Result, VariantsError};
@@ -68,15 +68,23 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Counts the records in the region (one pass over the input) to place the shard. A file
-    /// without any record is an error; a region without any is not (a job array's part of it).
-    pub fn new(reader: VariantReader, params: &Params) -> Result<(Self, u64)> {
+    /// Counts the records in the region (one pass over the input) to place the shard. A region
+    /// on a chromosome `sizes` lacks is a usage error; a file without any record is an error; a
+    /// region without any is not (a job array's part of it).
+    pub fn new(reader: VariantReader, params: &Params, sizes: &ChromSizes) -> Result<(Self, u64)> {
         let region = params
             .region
             .as_deref()
             .map(parse_region)
             .transpose()
             .map_err(VariantsError::Parameters)?;
+        if let (Some((chrom, _, _)), Some(text)) = (&region, &params.region) {
+            if sizes.get(chrom).is_none() {
+                return Err(VariantsError::Parameters(format!(
+                    "--region {text}: the genome has no chromosome {chrom:?}"
+                )));
+            }
+        }
         let mut selection = Selection {
             region,
             range: (0, u64::MAX),

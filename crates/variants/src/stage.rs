@@ -180,17 +180,11 @@ impl Stage for VariantsStage {
             })
             .collect::<Result<Vec<_>>>()?;
         let genome = Genome::open(&self.genome)?;
-        if let Some(region) = &self.params.region {
-            let (chrom, _, _) =
-                crate::params::parse_region(region).map_err(VariantsError::Parameters)?;
-            if genome.sizes().get(&chrom).is_none() {
-                return Err(VariantsError::Parameters(format!(
-                    "--region {region}: the genome has no chromosome {chrom:?}"
-                )));
-            }
-        }
-        let (selection, selected) =
-            Selection::new(VariantReader::open(&self.variants)?, &self.params)?;
+        let (selection, selected) = Selection::new(
+            VariantReader::open(&self.variants)?,
+            &self.params,
+            genome.sizes(),
+        )?;
         let reader = VariantReader::open(&self.variants)?;
         let format = reader.format();
         tracing::info!(
@@ -264,16 +258,24 @@ pub struct MergeStage {
 }
 
 impl MergeStage {
-    /// The run's parameters without the shard, from the first shard's manifest.
+    /// The run's parameters without the shard, from the first shard's manifest alone: the
+    /// runner verifies every shard's files as it pins them, so hashing them here would only
+    /// repeat that work on the largest files of the run.
     fn run_parameters(&self) -> Result<toml::Table> {
         let first = self
             .shards
             .first()
             .ok_or_else(|| VariantsError::Shards("no shard artifacts given".into()))?;
-        let mut table = Artifact::open(first, KIND)?.manifest().parameters.clone();
-        table.remove("shard");
-        Ok(table)
+        let artifact = Artifact::open_unverified(first)?;
+        artifact.expect_kind(KIND)?;
+        Ok(without_shard(artifact.manifest()))
     }
+}
+
+fn without_shard(manifest: &tfbind_artifact::Manifest) -> toml::Table {
+    let mut table = manifest.parameters.clone();
+    table.remove("shard");
+    table
 }
 
 impl Stage for MergeStage {
@@ -303,7 +305,7 @@ impl Stage for MergeStage {
         builder: &ArtifactBuilder,
         progress: &dyn Progress,
     ) -> Result<Summary> {
-        let run = self.run_parameters()?;
+        let run = without_shard(artifacts[0].manifest());
         let mut parts: Vec<(Shard, &Artifact, Summary)> = Vec::new();
         for (path, artifact) in self.shards.iter().zip(artifacts) {
             let mut table = artifact.manifest().parameters.clone();
