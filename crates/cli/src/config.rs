@@ -24,6 +24,7 @@ pub const SECTIONS: &[&str] = &[
     "interpret",
     "tomtom",
     "variants",
+    "transfer",
     "slurm",
 ];
 
