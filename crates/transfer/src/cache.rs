@@ -2,7 +2,7 @@
 //! pre-training, also when Slurm array tasks ask for the same set at the same time.
 //!
 //! An entry is the directory `<cache>/<key>`, `key` the first 16 hex digits of the sha256 of
-//! `key.toml` (kept in the entry): the sorted TF set, the regions artifact's manifest checksum,
+//! `key.toml` (kept in the entry): the sorted TF set, the regions artifact's content checksum,
 //! every recorded parameter of the multi-task windows, the subsample, the dataset and the
 //! pre-training, and this tool's version. Inside, one artifact per step (`windows/`,
 //! `sample/`, `dataset/`, `model/`), each built by the stage runner: a rerun reuses what is up to
@@ -86,7 +86,7 @@ pub struct PretrainCache {
 struct Key<'a> {
     version: &'a str,
     tfs: &'a [String],
-    regions_manifest_sha256: &'a str,
+    regions_content_sha256: &'a str,
     negatives: toml::Table,
     max_windows: usize,
     encode: toml::Table,
@@ -126,7 +126,7 @@ impl PretrainCache {
         let key = Key {
             version: env!("CARGO_PKG_VERSION"),
             tfs: &tfs,
-            regions_manifest_sha256: regions.manifest_sha256(),
+            regions_content_sha256: regions.content_sha256(),
             negatives: tfbind_artifact::to_table(&params.negatives)?,
             max_windows: params.max_windows,
             encode: params.encode.recorded().map_err(|source| Error::Encode {
