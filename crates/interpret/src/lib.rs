@@ -40,6 +40,7 @@ pub mod matches;
 pub mod params;
 pub mod report;
 pub mod selection;
+pub mod seqlets;
 mod stage;
 
 pub use error::{InterpretError, Result};

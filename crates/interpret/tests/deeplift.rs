@@ -10,6 +10,7 @@
 
 #[path = "../../train/tests/common/mod.rs"]
 mod common;
+mod tangermeme;
 
 use std::path::{Path, PathBuf};
 
@@ -54,30 +55,6 @@ print(diff.max().item(), theirs.abs().max().item(), contrib_diff.max().item(),
       (diff > float(sys.argv[8]) * theirs.abs().max()).float().mean().item())
 "#;
 
-/// The Python of the test virtual environment with tangermeme, or `None` with a printed
-/// `skipped:` line; with `TFBIND_REQUIRE_ORACLES=1` a missing one fails the test.
-fn tangermeme_python() -> Option<PathBuf> {
-    let python = common::repo_root().join(".venv/bin/python");
-    let usable = python.exists()
-        && std::process::Command::new(&python)
-            .args(["-c", "import tangermeme"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-    if usable {
-        return Some(python);
-    }
-    let reason = format!(
-        "{} with tangermeme is missing (.venv/bin/pip install tangermeme)",
-        python.display()
-    );
-    assert!(
-        std::env::var("TFBIND_REQUIRE_ORACLES").as_deref() != Ok("1"),
-        "TFBIND_REQUIRE_ORACLES=1 but {reason}"
-    );
-    eprintln!("skipped: {reason}");
-    None
-}
-
 /// Hypothetical contributions may differ from tangermeme's by this fraction of their largest
 /// magnitude, and by more than [`TYPICAL`] of it at no more than [`OUTLIERS`] of the values. The
 /// two differ by float32 rounding only (batch norm folded into the layer before it here, applied
@@ -94,7 +71,7 @@ const OUTLIERS: f64 = 5e-4;
 
 #[test]
 fn deeplift_shap_equals_tangermeme() {
-    let Some(python) = tangermeme_python() else {
+    let Some(python) = tangermeme::tangermeme_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
