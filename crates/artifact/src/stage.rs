@@ -201,7 +201,9 @@ fn pin_inputs(inputs: &[Input], artifacts: &[Artifact]) -> Result<Vec<InputRef>>
         .collect())
 }
 
-fn read_summary<T: DeserializeOwned>(artifact: &Artifact) -> Result<T> {
+/// The summary a stage stored in its artifact ([`SUMMARY_FILE`]), read as the stage's `Summary`
+/// type: what a later step (a table of many runs) reads instead of parsing the stage's files.
+pub fn read_summary<T: DeserializeOwned>(artifact: &Artifact) -> Result<T> {
     let path = artifact.file(SUMMARY_FILE)?;
     let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
     serde_json::from_str(&text).map_err(|e| Error::Summary {

@@ -2,21 +2,8 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escaping is shared with the SVG charts.
+pub use tfbind_svg::escape;
 
 /// A table whose header cells sort it when clicked (see `page.js`). Cells are HTML.
 pub struct Table {

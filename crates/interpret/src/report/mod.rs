@@ -284,6 +284,7 @@ impl Report<'_> {
             unit_square: true,
             markers: false,
             series: roc,
+            ..LineChart::default()
         };
         let pr = LineChart {
             title: "Precision–recall",
@@ -292,6 +293,7 @@ impl Report<'_> {
             unit_square: true,
             markers: false,
             series: series(|c| &c.pr),
+            ..LineChart::default()
         };
         let _ = write!(
             out,
@@ -334,6 +336,7 @@ impl Report<'_> {
                     emphasised: true,
                 },
             ],
+            ..LineChart::default()
         };
         let _ = write!(out, "<div class=\"charts\">{}</div>", chart.render());
     }

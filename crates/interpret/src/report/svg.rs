@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 
 use super::html::escape;
+/// The line chart is shared with the experiment's plot.
+pub use tfbind_svg::{LineChart, Series};
 
 /// Letter outlines in a 100 × 100 box, y down; A and G have holes (even-odd fill).
 const GLYPHS: [&str; 4] = [
@@ -189,156 +191,6 @@ pub fn track(codes: &[u8], contributions: &[f32], label: &str) -> String {
     out
 }
 
-/// A line chart of series of (x, y) points on [0, 1] × [0, 1] axes (ROC and PR curves) or on
-/// their own range (training curves).
-pub struct LineChart<'a> {
-    pub title: &'a str,
-    pub x_label: &'a str,
-    pub y_label: &'a str,
-    /// Fixed axes [0, 1] × [0, 1]; otherwise the data's range.
-    pub unit_square: bool,
-    /// A dot on every point (for short series, such as a few epochs, where a line alone could
-    /// be a single invisible point).
-    pub markers: bool,
-    pub series: Vec<Series<'a>>,
-}
-
-/// One line of a [`LineChart`].
-pub struct Series<'a> {
-    pub name: String,
-    pub colour: &'a str,
-    pub points: Vec<(f64, f64)>,
-    /// Drawn thicker, on top, and named in the legend.
-    pub emphasised: bool,
-}
-
-impl LineChart<'_> {
-    pub fn render(&self) -> String {
-        // The legend of the emphasised series goes between the title and the plot, where it
-        // cannot hide a curve.
-        let legend: Vec<&Series> = self
-            .series
-            .iter()
-            .filter(|s| s.emphasised)
-            .take(4)
-            .collect();
-        let top = 24.0 + 13.0 * legend.len() as f64;
-        let (w, left, bottom, right) = (320.0, 46.0, 34.0, 10.0);
-        let h = top + 184.0 + bottom;
-        let points = self.series.iter().flat_map(|s| s.points.iter().copied());
-        let (mut x_min, mut x_max, mut y_min, mut y_max) = (0.0, 1.0, 0.0, 1.0);
-        if !self.unit_square {
-            (x_min, x_max, y_min, y_max) = points.fold(
-                (
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                ),
-                |(a, b, c, d), (x, y)| (a.min(x), b.max(x), c.min(y), d.max(y)),
-            );
-            if x_max <= x_min {
-                x_max = x_min + 1.0;
-            }
-            if y_max <= y_min {
-                y_max = y_min + 1.0;
-            }
-            y_min = y_min.min(0.0);
-            // Headroom, so that the highest point is not drawn on the frame.
-            y_max += 0.05 * (y_max - y_min);
-        }
-        let px = |x: f64| left + (x - x_min) / (x_max - x_min) * (w - left - right);
-        let py = |y: f64| h - bottom - (y - y_min) / (y_max - y_min) * (h - bottom - top);
-        let mut out = format!(
-            r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img"><title>{t}</title><text x="{}" y="14" font-size="12" text-anchor="middle" fill="#222">{t}</text>"##,
-            w / 2.0,
-            t = escape(self.title)
-        );
-        let _ = write!(
-            out,
-            r##"<path d="M{l} {t}V{b}H{r}" stroke="#444" fill="none"/><text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#444">{}</text><text x="12" y="{}" font-size="11" text-anchor="middle" fill="#444" transform="rotate(-90 12 {})">{}</text>"##,
-            (left + w - right) / 2.0,
-            h - 4.0,
-            escape(self.x_label),
-            (top + h - bottom) / 2.0,
-            (top + h - bottom) / 2.0,
-            escape(self.y_label),
-            l = left,
-            t = top,
-            b = h - bottom,
-            r = w - right
-        );
-        for k in 0..=4 {
-            let f = f64::from(k) / 4.0;
-            let (xv, yv) = (x_min + f * (x_max - x_min), y_min + f * (y_max - y_min));
-            let _ = write!(
-                out,
-                r##"<text x="{}" y="{}" font-size="9" text-anchor="middle" fill="#444">{}</text><text x="{}" y="{}" font-size="9" text-anchor="end" fill="#444">{}</text>"##,
-                px(xv),
-                h - bottom + 12.0,
-                tick(xv),
-                left - 4.0,
-                py(yv) + 3.0,
-                tick(yv)
-            );
-        }
-        // Emphasised series last, on top.
-        let mut order: Vec<&Series> = self.series.iter().collect();
-        order.sort_by_key(|s| s.emphasised);
-        for s in order {
-            let d: String = s
-                .points
-                .iter()
-                .enumerate()
-                .map(|(i, &(x, y))| {
-                    format!(
-                        "{}{:.1} {:.1}",
-                        if i == 0 { 'M' } else { 'L' },
-                        px(x),
-                        py(y)
-                    )
-                })
-                .collect();
-            let (width, opacity) = if s.emphasised { (2.0, 1.0) } else { (1.0, 0.5) };
-            let _ = write!(
-                out,
-                r#"<path d="{d}" stroke="{}" stroke-width="{width}" fill="none" opacity="{opacity}"><title>{}</title></path>"#,
-                s.colour,
-                escape(&s.name)
-            );
-            if self.markers {
-                for &(x, y) in &s.points {
-                    let _ = write!(
-                        out,
-                        r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{}"/>"#,
-                        px(x),
-                        py(y),
-                        s.colour
-                    );
-                }
-            }
-        }
-        for (k, s) in legend.iter().enumerate() {
-            let y = 24.0 + 13.0 * k as f64;
-            let _ = write!(
-                out,
-                r#"<path d="M{left} {y}h14" stroke="{c}" stroke-width="2"/><text x="{}" y="{}" font-size="10" fill="{c}">{}</text>"#,
-                left + 18.0,
-                y + 3.0,
-                escape(&s.name),
-                c = s.colour
-            );
-        }
-        out.push_str("</svg>");
-        out
-    }
-}
-
-fn tick(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// Horizontal bars of signed values with their labels.
 pub fn bars(values: &[(String, f64)], title: &str) -> String {
     let (row, label_w, bar_w) = (16.0, 90.0, 260.0);
@@ -425,40 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn charts_and_bars_render_every_series() {
-        let chart = LineChart {
-            title: "ROC",
-            x_label: "FPR",
-            y_label: "TPR",
-            unit_square: true,
-            markers: false,
-            series: vec![
-                Series {
-                    name: "a".into(),
-                    colour: "#000",
-                    points: vec![(0.0, 0.0), (0.5, 0.8), (1.0, 1.0)],
-                    emphasised: true,
-                },
-                Series {
-                    name: "b".into(),
-                    colour: "#999",
-                    points: vec![(0.0, 0.0), (1.0, 1.0)],
-                    emphasised: false,
-                },
-            ],
-        };
-        let svg = chart.render();
-        assert!(
-            svg.contains("d=\"M46.0 221.0L178.0 73.8L310.0 37.0\""),
-            "{svg}"
-        );
-        assert_eq!(svg.matches("<title>").count(), 3);
-        assert!(!svg.contains("<circle"));
-        let dots = LineChart {
-            markers: true,
-            ..chart
-        };
-        assert_eq!(dots.render().matches("<circle").count(), 5);
+    fn bars_render_every_value() {
         let b = bars(&[("f1".into(), 0.5), ("f2".into(), -0.25)], "influence");
         assert_eq!(b.matches("<rect").count(), 2);
         assert!(b.contains("#d62839"));
