@@ -14,7 +14,7 @@ pub const DATASET: Kind = Kind::new("dataset", 1);
 /// A trained model (tfbind-pretrain, tfbind-finetune).
 pub const MODEL: Kind = Kind::new("model", 1);
 /// Motifs learned by a model and their matches (tfbind-interpret).
-pub const MOTIFS: Kind = Kind::new("motifs", 1);
+pub const MOTIFS: Kind = Kind::new("motifs", 2);
 /// Variant effects scored by models (tfbind-variants).
 pub const VARIANTS: Kind = Kind::new("variants", 1);
 /// One epoch's checkpoint of a training run, beside its output (tfbind-train).

@@ -14,13 +14,14 @@ use tfbind_motifs::Distance;
 /// (influence), which JASPAR motifs the filters match (Tomtom p, E and q values), which filters
 /// moved toward the target TF's motif compared with another model (--compare-to), base-level
 /// attributions of chosen windows (ISM, gradient × input, integrated gradients, DeepLIFT/SHAP),
-/// and a self-contained HTML report.
+/// their seqlets annotated with database motifs, and a self-contained HTML report.
 ///
 /// Writes a `motifs` artifact: filters.meme, filters.tsv, tomtom.tsv, influence.tsv,
 /// comparison.tsv (with --compare-to), attributions/{ohe,ism,gradient_x_input,
 /// integrated_gradients,deeplift_shap}.npz (arr_0 float32 [N, 4, L], the layout `modisco motifs
 /// -s ohe.npz -a ism.npz -w L` reads; deeplift_shap_contributions.npz besides) with
-/// attributions/windows.tsv, report.html and summary.json.
+/// attributions/windows.tsv, seqlets.tsv and seqlet_motifs.tsv (with attributions), report.html
+/// and summary.json.
 ///
 /// Rerunning with the same inputs and parameters does nothing unless --force.
 /// Exit status: 0 success, 1 bad input data or a failure, 2 bad usage.
@@ -136,6 +137,38 @@ pub(crate) struct Flags {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     deeplift_references: Option<usize>,
+    /// Seqlets are called from this method's attributions. [config: seqlets_from; default:
+    /// deeplift-shap when computed, else the first of --methods]
+    #[arg(long, value_name = "METHOD", value_parser = choice::<Method>())]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seqlets_from: Option<Method>,
+    /// Seqlets (tangermeme's recursive_seqlets): p-value threshold of a span and of every
+    /// span inside it. [config: seqlet_threshold; default: 0.01]
+    #[arg(long, value_name = "P")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seqlet_threshold: Option<f64>,
+    /// Shortest seqlet, and shortest span inside one that must pass the threshold.
+    /// [config: min_seqlet_len; default: 4]
+    #[arg(long, value_name = "BP")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_seqlet_len: Option<usize>,
+    /// Longest seqlet. [config: max_seqlet_len; default: 25]
+    #[arg(long, value_name = "BP")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_seqlet_len: Option<usize>,
+    /// Positions added on each side of a called seqlet. [config: additional_flanks; default: 0]
+    #[arg(long, value_name = "BP")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    additional_flanks: Option<usize>,
+    /// Bins of the seqlet null distribution. [config: seqlet_bins; default: 1000]
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seqlet_bins: Option<usize>,
+    /// Tomtom column score of seqlet annotation. [config: seqlet_distance; default: euclidean,
+    /// as tangermeme's annotate_seqlets]
+    #[arg(long, value_name = "SCORE", value_parser = choice::<Distance>())]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seqlet_distance: Option<Distance>,
     /// Windows with attribution tracks in the report. [config: report_windows; default: 3]
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -11,9 +11,14 @@
 //!   moved toward the target TF's motifs.
 //! - **Attributions** ([`attribution`]): ISM, gradient × input, integrated gradients and
 //!   DeepLIFT/SHAP for chosen windows, in tfmodisco-lite's layout.
+//! - **Seqlets** ([`seqlets`]): spans of high attribution, called as tangermeme's
+//!   `recursive_seqlets` calls them, each annotated with its best database motif by Tomtom, and
+//!   summarised per motif.
 //! - **Report** ([`report`]): one self-contained HTML page.
 //!
-//! # The `motifs` artifact (kind `motifs`, schema 1)
+//! # The `motifs` artifact (kind `motifs`, schema 2)
+//!
+//! Schema 2 added `seqlets.tsv` and `seqlet_motifs.tsv`.
 //!
 //! | file | content |
 //! |---|---|
@@ -27,6 +32,8 @@
 //! | `attributions/<method>.npz` | `arr_0` float32 `[N, 4, L]`: hypothetical contributions for `ism`, `gradient_x_input`, `integrated_gradients`, `deeplift_shap` (see [`attribution`]); `modisco motifs -s ohe.npz -a ism.npz -n 2000 -w L` reads them |
 //! | `attributions/deeplift_shap_contributions.npz` | with DeepLIFT/SHAP only: `arr_0` float32 `[N, 4, L]`, its contributions of the windows' own letters (hypothetical × one-hot; what tangermeme's `deep_lift_shap` returns by default) |
 //! | `attributions/windows.tsv` | the attributed windows in array order: `chrom start end name split label probability`, and with DeepLIFT/SHAP `deeplift_delta` (the sum of the window's contributions − (its logit − the mean logit of its references)) |
+//! | `seqlets.tsv` | with attributions: one row per seqlet of the `seqlets_from` method's attributions, lowest p-value first: `example` (row of the arrays and of `windows.tsv`), `chrom chrom_start chrom_end` (BED), `start end` (in the window, 0-based, half-open, flanks included), `attribution` (sum over the seqlet), `p_value` (the seqlet caller's; ranks, not an error rate), `offset` (seqlet centre − window centre, bp), `sequence`, its best database match `motif motif_name motif_p_value motif_q_value orientation` (Tomtom of the seqlet's one-hot sequence; q over the database) and `explained` (`yes` when `motif_q_value` ≤ `max_q_value`) |
+//! | `seqlet_motifs.tsv` | with attributions: one row per motif explaining at least one seqlet, most attribution first: `motif motif_name seqlets attribution attribution_share` (of all seqlets' attribution) `mean_attribution median_p_value median_offset offset_q1 offset_q3` (offsets as in `seqlets.tsv`) |
 //! | `report.html` | the report |
 //! | `summary.json` | [`Summary`]: the headline numbers |
 
@@ -46,6 +53,7 @@ mod stage;
 pub use error::{InterpretError, Result};
 pub use params::{InterpretParams, Method, SplitChoice, WindowSet, SHIPPED_DATABASE};
 pub use stage::{
-    ComparisonSummary, InterpretStage, Summary, TopFilter, ATTRIBUTIONS_DIR, COMPARISON_TSV,
-    FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV, KIND, REPORT_HTML, TOMTOM_TSV, WINDOWS_TSV,
+    ComparisonSummary, InterpretStage, SeqletMotif, SeqletSummary, Summary, TopFilter,
+    ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV, KIND, REPORT_HTML,
+    SEQLETS_TSV, SEQLET_MOTIFS_TSV, TOMTOM_TSV, WINDOWS_TSV,
 };

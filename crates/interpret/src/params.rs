@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use tfbind_dataset::Split;
 use tfbind_motifs::Distance;
 
+use crate::seqlets::RecursiveParams;
+
 /// Which windows of the chosen split make the filter motifs and the influence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -162,6 +164,22 @@ pub struct InterpretParams {
     pub ig_references: usize,
     /// DeepLIFT/SHAP: dinucleotide-shuffled references per window (results averaged).
     pub deeplift_references: usize,
+    /// Seqlets are called from this method's attributions (of the windows' own letters).
+    /// Default: deeplift-shap when it runs, else the first of `methods`.
+    pub seqlets_from: Option<Method>,
+    /// Seqlets (tangermeme's `recursive_seqlets`): a span's p-value, and those of every span
+    /// inside it of at least `min_seqlet_len`, must be below this. A ranking cutoff, not an error
+    /// rate.
+    pub seqlet_threshold: f64,
+    pub min_seqlet_len: usize,
+    pub max_seqlet_len: usize,
+    /// Positions added on each side of a called seqlet (clipped to the window).
+    pub additional_flanks: usize,
+    /// Bins of the seqlet null distribution.
+    pub seqlet_bins: usize,
+    /// Tomtom column score of seqlet annotation (each seqlet's one-hot sequence against the
+    /// database); euclidean is memelite's, which tangermeme's `annotate_seqlets` runs.
+    pub seqlet_distance: Distance,
     /// Windows whose attribution tracks the report shows.
     pub report_windows: usize,
     /// Windows per forward pass (no effect on results beyond floating-point rounding).
@@ -190,6 +208,13 @@ impl Default for InterpretParams {
             ig_steps: 32,
             ig_references: 8,
             deeplift_references: 20,
+            seqlets_from: None,
+            seqlet_threshold: 0.01,
+            min_seqlet_len: 4,
+            max_seqlet_len: 25,
+            additional_flanks: 0,
+            seqlet_bins: 1000,
+            seqlet_distance: Distance::Euclidean,
             report_windows: 3,
             batch_size: 256,
             seed: 0,
@@ -246,7 +271,41 @@ impl InterpretParams {
         if methods.len() != self.methods.len() {
             return Err("methods lists a method twice".into());
         }
-        Ok(())
+        if let Some(m) = self.seqlets_from {
+            if !self.methods.contains(&m) {
+                return Err(format!(
+                    "seqlets_from {m} is not among the methods computed ({})",
+                    self.methods
+                        .iter()
+                        .map(Method::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        self.recursive().validate()
+    }
+
+    /// The seqlet caller's parameters.
+    pub fn recursive(&self) -> RecursiveParams {
+        RecursiveParams {
+            threshold: self.seqlet_threshold,
+            min_seqlet_len: self.min_seqlet_len,
+            max_seqlet_len: self.max_seqlet_len,
+            additional_flanks: self.additional_flanks,
+            n_bins: self.seqlet_bins,
+        }
+    }
+
+    /// The method seqlets are called from, when any attributions are computed.
+    pub fn seqlet_method(&self) -> Option<Method> {
+        self.seqlets_from.or_else(|| {
+            if self.methods.contains(&Method::DeepLiftShap) {
+                Some(Method::DeepLiftShap)
+            } else {
+                self.methods.first().copied()
+            }
+        })
     }
 }
 
@@ -317,12 +376,43 @@ mod tests {
             ..d()
         })
         .contains("deeplift_references"));
+        assert!(bad(InterpretParams {
+            seqlets_from: Some(Method::DeepLiftShap),
+            ..d()
+        })
+        .contains("not among the methods computed (ism, "));
+        assert!(bad(InterpretParams {
+            min_seqlet_len: 0,
+            ..d()
+        })
+        .contains("min_seqlet_len"));
         let twice = vec![Method::Ism, Method::Ism];
         assert!(bad(InterpretParams {
             methods: twice,
             ..d()
         })
         .contains("twice"));
+    }
+
+    #[test]
+    fn seqlets_come_from_deeplift_shap_when_it_runs() {
+        let d = InterpretParams::default();
+        assert_eq!(d.seqlet_method(), Some(Method::Ism));
+        let p = InterpretParams {
+            methods: vec![Method::Ism, Method::DeepLiftShap],
+            ..d.clone()
+        };
+        assert_eq!(p.seqlet_method(), Some(Method::DeepLiftShap));
+        let p = InterpretParams {
+            seqlets_from: Some(Method::GradientXInput),
+            ..d.clone()
+        };
+        assert_eq!(p.seqlet_method(), Some(Method::GradientXInput));
+        let none = InterpretParams {
+            methods: Vec::new(),
+            ..d
+        };
+        assert_eq!(none.seqlet_method(), None);
     }
 
     #[test]

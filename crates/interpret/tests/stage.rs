@@ -293,6 +293,60 @@ fn attributions_are_arrays_modisco_reads() {
 }
 
 #[test]
+fn seqlets_sit_on_the_planted_ctcf_sites_and_their_motifs_add_up() {
+    let (out, summary) = run();
+    let s = &summary["seqlets"];
+    assert_eq!(s["method"], "ism");
+    let seqlets = tsv(&read(out.join("seqlets.tsv")));
+    assert_eq!(seqlets.len() as u64, s["seqlets"].as_u64().unwrap());
+    assert!(seqlets.len() >= 20, "{s}");
+    let number =
+        |r: &std::collections::HashMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
+    for r in &seqlets {
+        let len = number(r, "end") - number(r, "start");
+        assert!((4.0..=25.0).contains(&len), "{r:?}");
+        assert_eq!(number(r, "chrom_end") - number(r, "chrom_start"), len);
+        assert_eq!(r["sequence"].len() as f64, len);
+        let centre = (number(r, "start") + number(r, "end")) / 2.0;
+        assert_eq!(number(r, "offset"), centre - WINDOW as f64 / 2.0);
+        let explained = number(r, "motif_q_value") <= 0.05;
+        assert_eq!(r["explained"], if explained { "yes" } else { "no" });
+    }
+    let p: Vec<f64> = seqlets.iter().map(|r| number(r, "p_value")).collect();
+    assert!(p.windows(2).all(|w| w[0] <= w[1]), "ranked by p-value");
+    // The model learned the planted CTCF sites: seqlets hold the core of its matrix (CCACCAG,
+    // or its reverse complement), which chance puts in fewer than 1% of seqlets this short.
+    let core = seqlets
+        .iter()
+        .filter(|r| r["sequence"].contains("CCACCAG") || r["sequence"].contains("CTGGTGG"))
+        .count();
+    assert!(
+        core * 10 >= seqlets.len(),
+        "{core} of {} on the core",
+        seqlets.len()
+    );
+
+    let motifs = tsv(&read(out.join("seqlet_motifs.tsv")));
+    let explained = seqlets.iter().filter(|r| r["explained"] == "yes").count();
+    assert_eq!(s["explained"].as_u64().unwrap() as usize, explained);
+    let per_motif: f64 = motifs.iter().map(|m| number(m, "seqlets")).sum();
+    assert_eq!(per_motif as usize, explained);
+    let attribution = |m: &std::collections::HashMap<String, String>| number(m, "attribution");
+    assert!(motifs
+        .windows(2)
+        .all(|w| attribution(&w[0]) >= attribution(&w[1])));
+    let top = &s["top_motifs"][0];
+    assert_eq!(
+        top["motif"],
+        format!("{} {}", motifs[0]["motif"], motifs[0]["motif_name"])
+    );
+    assert_eq!(
+        top["seqlets"].as_f64().unwrap(),
+        number(&motifs[0], "seqlets")
+    );
+}
+
+#[test]
 fn report_renders_in_headless_chromium() {
     let (out, summary) = run();
     let report = out.join("report.html");

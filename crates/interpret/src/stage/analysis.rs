@@ -19,6 +19,7 @@ use crate::report::{read_epochs, Curves, Epoch, TaskTest};
 use crate::selection::{
     overlapping_rows, read_bed, split_rows, strongest_positives, FilterWindows, Predictions,
 };
+use crate::seqlets::Seqlets;
 
 /// Below this many windows, filter motifs are mostly noise.
 const FEW_WINDOWS: usize = 100;
@@ -42,6 +43,8 @@ pub(super) struct Analysis {
     pub influence: Influence,
     pub comparison: Option<Compared>,
     pub attributions: Option<Attributions>,
+    /// The attributions' seqlets and their motifs.
+    pub seqlets: Option<Seqlets>,
     pub test: Vec<TaskTest>,
     pub epochs: Option<Vec<Epoch>>,
 }
@@ -152,6 +155,7 @@ impl Analysis {
             influence,
             comparison: None,
             attributions: None,
+            seqlets: None,
             test: Vec::new(),
             epochs: None,
             predictions,
@@ -170,6 +174,7 @@ impl Analysis {
             )
         });
         analysis.attributions = analysis.attribute(&model, &rows, params, progress)?;
+        analysis.seqlets = analysis.call_seqlets(params)?;
         analysis.test = analysis.test_metrics()?;
         let model_files = inputs.model.artifact();
         if model_files.has_file(EPOCHS_FILE) {
@@ -243,6 +248,33 @@ impl Analysis {
             progress.advance(n as u64)
         })?;
         Ok(Some(a))
+    }
+
+    /// Seqlets of the attributions of `params.seqlet_method()`, annotated with the database.
+    fn call_seqlets(&self, params: &InterpretParams) -> Result<Option<Seqlets>> {
+        let (Some(a), Some(method)) = (&self.attributions, params.seqlet_method()) else {
+            return Ok(None);
+        };
+        let index = a
+            .scores
+            .iter()
+            .position(|(m, _)| *m == method)
+            .expect("validated: seqlets come from a method computed");
+        let seqlets = Seqlets::compute(
+            a,
+            index,
+            &self.database,
+            &params.recursive(),
+            params.seqlet_distance,
+            params.max_q_value,
+        )?;
+        tracing::info!(
+            method = %method,
+            seqlets = seqlets.seqlets.len(),
+            motifs = seqlets.motifs.len(),
+            "seqlets called and annotated"
+        );
+        Ok(Some(seqlets))
     }
 
     /// Per task on the test split: metrics and curves.

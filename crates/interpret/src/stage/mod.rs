@@ -8,7 +8,7 @@ mod analysis;
 mod output;
 mod summary;
 
-pub use summary::{ComparisonSummary, Summary, TopFilter};
+pub use summary::{ComparisonSummary, SeqletMotif, SeqletSummary, Summary, TopFilter};
 
 use std::path::PathBuf;
 
@@ -33,6 +33,8 @@ pub const COMPARISON_TSV: &str = "comparison.tsv";
 pub const ATTRIBUTIONS_DIR: &str = "attributions";
 pub const WINDOWS_TSV: &str = "windows.tsv";
 pub const REPORT_HTML: &str = "report.html";
+pub const SEQLETS_TSV: &str = "seqlets.tsv";
+pub const SEQLET_MOTIFS_TSV: &str = "seqlet_motifs.tsv";
 
 /// What to interpret: the stage's inputs and parameters.
 #[derive(Debug, Clone)]

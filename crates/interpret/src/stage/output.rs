@@ -8,7 +8,7 @@ use tfbind_motifs::{write_tsv, Match, MemeFile, Motif};
 use super::analysis::Analysis;
 use super::{
     Inputs, InterpretStage, ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV,
-    INFLUENCE_TSV, REPORT_HTML, TOMTOM_TSV, WINDOWS_TSV,
+    INFLUENCE_TSV, REPORT_HTML, SEQLETS_TSV, SEQLET_MOTIFS_TSV, TOMTOM_TSV, WINDOWS_TSV,
 };
 use crate::attribution::Attributions;
 use crate::error::{InterpretError, Result};
@@ -56,6 +56,10 @@ impl Analysis {
                 &format!("{ATTRIBUTIONS_DIR}/{WINDOWS_TSV}"),
                 &self.windows_tsv(a, &probabilities),
             )?;
+            if let Some(s) = &self.seqlets {
+                write(SEQLETS_TSV, &s.seqlets_tsv(a, &self.data, &self.database))?;
+                write(SEQLET_MOTIFS_TSV, &s.motifs_tsv(&self.database))?;
+            }
         }
         let report = Report {
             model_dir: &stage.model,

@@ -33,6 +33,32 @@ pub struct Summary {
     /// ...and how many windows exceed the float32 tolerance.
     pub deeplift_windows_over_tolerance: Option<usize>,
     pub comparison: Option<ComparisonSummary>,
+    /// With attributions: their seqlets and the motifs that explain them.
+    pub seqlets: Option<SeqletSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeqletSummary {
+    /// The attribution method seqlets were called from.
+    pub method: Method,
+    pub seqlets: usize,
+    /// Attributed windows with at least one seqlet.
+    pub windows: usize,
+    /// Seqlets whose best database match has q ≤ `max_q_value`.
+    pub explained: usize,
+    /// The motifs carrying the most seqlet attribution, most first (at most five).
+    pub top_motifs: Vec<SeqletMotif>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeqletMotif {
+    /// `ID name`.
+    pub motif: String,
+    pub seqlets: usize,
+    /// Its seqlets' share of the attribution of all seqlets.
+    pub attribution_share: f64,
+    /// Median offset of its seqlets' centres from the window centre, in bp.
+    pub median_offset: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +134,35 @@ impl fmt::Display for Summary {
                  {over} windows over tolerance"
             )?;
         }
+        if let Some(s) = &self.seqlets {
+            let top: Vec<String> = s
+                .top_motifs
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} ({} seqlets, {:.0}% of the attribution, median offset {:+.0} bp)",
+                        m.motif,
+                        m.seqlets,
+                        100.0 * m.attribution_share,
+                        m.median_offset
+                    )
+                })
+                .collect();
+            writeln!(
+                f,
+                "seqlets ({}): {} in {} windows, {} explained by a database motif{}{}",
+                s.method,
+                s.seqlets,
+                s.windows,
+                s.explained,
+                if top.is_empty() {
+                    ""
+                } else {
+                    "; most attribution: "
+                },
+                top.join(", ")
+            )?;
+        }
         write!(f, "report: {REPORT_HTML} in the artifact")
     }
 }
@@ -176,6 +231,35 @@ impl Analysis {
                         matching_before,
                         matching_after,
                         moved_toward: c.moved(),
+                    }
+                }),
+            seqlets: self
+                .seqlets
+                .as_ref()
+                .zip(params.seqlet_method())
+                .map(|(s, method)| {
+                    let total = s.total_attribution();
+                    SeqletSummary {
+                        method,
+                        seqlets: s.seqlets.len(),
+                        windows: s
+                            .seqlets
+                            .iter()
+                            .map(|q| q.example)
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .len(),
+                        explained: (0..s.seqlets.len()).filter(|&i| s.explained(i)).count(),
+                        top_motifs: s
+                            .motifs
+                            .iter()
+                            .take(5)
+                            .map(|m| SeqletMotif {
+                                motif: motif_label(&self.database[m.target]),
+                                seqlets: m.seqlets.len(),
+                                attribution_share: m.attribution / total,
+                                median_offset: m.median_offset(),
+                            })
+                            .collect(),
                     }
                 }),
         }
