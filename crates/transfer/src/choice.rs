@@ -24,9 +24,9 @@ pub struct Target {
     /// (tfbind-peaks build of its peaks); `None` when the target is a column of the regions
     /// artifact itself.
     pub labels: Option<PathBuf>,
-    /// The target's `dataset` artifact: its test windows are left out of the choice too (under a
-    /// random split, the only way to know them).
-    pub dataset: Option<PathBuf>,
+    /// The target's `dataset` artifacts (its own, and one it is tested on): their test windows
+    /// are left out of the choice too (under a random split, the only way to know them).
+    pub datasets: Vec<PathBuf>,
 }
 
 /// The chosen pre-training TFs, how and why.
@@ -87,7 +87,7 @@ pub struct Chosen {
 ///
 /// The label matrix is read without the target's test windows: with a chromosome or hashed
 /// split (`params.split`), every window the split puts in test; and every test window of
-/// `target.dataset`. `auto` takes co-binding when the target has at least
+/// `target.datasets`. `auto` takes co-binding when the target has at least
 /// `params.min_cobound` bound windows labelled for a candidate TF there, else motif similarity
 /// (and co-binding after all when the target has no JASPAR motif, saying so).
 pub fn choose_set(regions: &Path, target: &Target, params: &ChoiceParams) -> Result<SetChoice> {
@@ -285,7 +285,7 @@ fn matrix_without_test(
     params: &ChoiceParams,
 ) -> Result<(LabelMatrix, usize)> {
     let mut test = test_windows(&shared.windows, params)?;
-    if let Some(dir) = &target.dataset {
+    for dir in &target.datasets {
         let data = Dataset::read(&Artifact::open(dir, DATASET)?)?;
         test.extend(
             data.indices(Split::Test)

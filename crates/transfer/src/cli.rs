@@ -64,6 +64,10 @@ pub(crate) struct Cli {
     /// Fine-tune from this pre-trained `model` artifact: no choice, no pre-training.
     #[arg(long, value_name = "MODEL")]
     from: Option<PathBuf>,
+    /// Measure the model on the test windows of this `dataset` artifact (same TF and window
+    /// length) instead of its own dataset's; they are left out of the choice too.
+    #[arg(long, value_name = "DIR")]
+    test_dataset: Option<PathBuf>,
     /// The cache of small pre-trained models [default: pretrained-sets/ beside --out].
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
@@ -143,6 +147,7 @@ impl Cli {
             genome: self.genome.clone(),
             out: self.stage.out.clone(),
             from: self.from.clone(),
+            test_dataset: self.test_dataset.clone(),
             cache: self
                 .cache
                 .clone()

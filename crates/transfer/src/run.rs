@@ -46,6 +46,10 @@ pub struct Request {
     pub out: PathBuf,
     /// Fine-tune from this pre-trained model instead of choosing a set and pre-training.
     pub from: Option<PathBuf>,
+    /// Test the model on this `dataset` artifact's test windows (same TF) instead of its own
+    /// dataset's: models trained on different subsets of a TF's data are compared on the same
+    /// windows. They are left out of the choice too.
+    pub test_dataset: Option<PathBuf>,
     /// The cache of small pre-trained models.
     pub cache: PathBuf,
     /// Rebuild the run's own artifacts (never the cache's).
@@ -130,7 +134,9 @@ pub fn transfer(request: &Request, progress: &dyn Progress) -> Result<Report> {
             let target = Target {
                 name: request.target.clone(),
                 labels: labels.clone(),
-                dataset: Some(out("dataset")),
+                datasets: std::iter::once(out("dataset"))
+                    .chain(request.test_dataset.clone())
+                    .collect(),
             };
             progress.start("choosing the pre-training set", 0);
             let choice = choose_set(&request.regions, &target, &s.transfer.choice(&s.encode))?;
@@ -164,7 +170,7 @@ pub fn transfer(request: &Request, progress: &dyn Progress) -> Result<Report> {
         finetune: FinetuneStage {
             dataset: out("dataset"),
             pretrained: Some(pretrained.clone()),
-            test_dataset: None,
+            test_dataset: request.test_dataset.clone(),
             params: s.finetune.clone(),
             runtime: request.runtime,
         },

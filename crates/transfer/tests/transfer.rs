@@ -161,6 +161,7 @@ impl Fixture {
             genome: genome(),
             out: self.path(out),
             from: None,
+            test_dataset: None,
             cache: self.path("cache"),
             force: false,
             settings: self.settings(),
@@ -197,7 +198,7 @@ fn column(name: &str) -> Target {
     Target {
         name: name.into(),
         labels: None,
-        dataset: None,
+        datasets: vec![],
     }
 }
 
