@@ -354,7 +354,12 @@ fn report_renders_in_headless_chromium() {
     // Self-contained: nothing fetched from elsewhere.
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     let logos = html.matches("<svg class=\"logo\"").count();
-    assert!(logos as u64 >= summary["informative_filters"].as_u64().unwrap());
+    // A logo per informative filter, and per motif of the seqlet section (its top ten).
+    let seqlet_motifs = tsv(&read(out.join("seqlet_motifs.tsv"))).len().min(10);
+    assert!(seqlet_motifs > 0 && html.contains("<h2 id=\"seqlets\">"));
+    assert!(
+        logos as u64 >= summary["informative_filters"].as_u64().unwrap() + seqlet_motifs as u64
+    );
 
     let Some(browser) = oracle(Path::new("/usr/bin/chromium")) else {
         return;

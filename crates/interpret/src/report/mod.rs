@@ -1,10 +1,12 @@
 //! The self-contained HTML report of one model: test metrics with ROC and PR curves, training
 //! curves, a logo of every informative filter beside its best database match, filter influence,
-//! the comparison with another model, and attribution tracks. Everything (SVG, style, script)
-//! is inline, so the one file can be mailed or archived.
+//! the comparison with another model, attribution tracks, and the motifs of the attributions'
+//! seqlets. Everything (SVG, style, script) is inline, so the one file can be mailed or
+//! archived.
 
 mod curves;
 mod html;
+mod seqlets;
 mod svg;
 
 pub use curves::Curves;
@@ -25,6 +27,7 @@ use crate::filters::FilterMotif;
 use crate::influence::Influence;
 use crate::matches::{motif_label, FilterMatches};
 use crate::params::{InterpretParams, WindowSet};
+use crate::seqlets::Seqlets;
 use html::{escape, number, Table};
 use svg::{aligned_logos, bars, logo, track, LineChart, Series};
 
@@ -131,6 +134,8 @@ pub struct Report<'a> {
     pub comparison: Option<ComparisonView<'a>>,
     /// The attributions and each attributed window's predicted probability for the task.
     pub attributions: Option<(&'a Attributions, &'a [f32])>,
+    /// The attributions' seqlets and the motifs that explain them.
+    pub seqlets: Option<&'a Seqlets>,
     pub params: &'a InterpretParams,
 }
 
@@ -150,6 +155,7 @@ impl Report<'_> {
         self.influence_chart(&mut body);
         self.comparison_section(&mut body);
         self.attribution_tracks(&mut body);
+        self.seqlet_section(&mut body);
         self.filter_table(&mut body);
         let params = toml::to_string(self.params).unwrap_or_default();
         let _ = write!(
@@ -212,6 +218,9 @@ impl Report<'_> {
         }
         if self.attributions.is_some() {
             out.push_str("<a href=\"#attributions\">Attributions</a>");
+        }
+        if self.seqlets.is_some() {
+            out.push_str("<a href=\"#seqlets\">Seqlet motifs</a>");
         }
         out.push_str(
             "<a href=\"#filters\">Filters</a><a href=\"#parameters\">Parameters</a></nav>",

@@ -49,7 +49,12 @@ pub struct MotifSeqlets {
 
 impl MotifSeqlets {
     pub fn median_offset(&self) -> f64 {
-        quantile(&self.offsets, 0.5)
+        self.offset_quantile(0.5)
+    }
+
+    /// The `q` quantile of the offsets (linear interpolation, as NumPy's default).
+    pub fn offset_quantile(&self, q: f64) -> f64 {
+        quantile(&self.offsets, q)
     }
 }
 
@@ -188,8 +193,8 @@ impl Seqlets {
                 m.attribution / m.seqlets.len() as f64,
                 quantile(&p, 0.5),
                 m.median_offset(),
-                quantile(&m.offsets, 0.25),
-                quantile(&m.offsets, 0.75),
+                m.offset_quantile(0.25),
+                m.offset_quantile(0.75),
             );
         }
         out

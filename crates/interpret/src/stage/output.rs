@@ -88,6 +88,7 @@ impl Analysis {
                 .attributions
                 .as_ref()
                 .map(|a| (a, probabilities.as_slice())),
+            seqlets: self.seqlets.as_ref(),
             params,
         };
         write(REPORT_HTML, &report.render())
