@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The Makefile pipeline end to end on a small slice of data/example: every artifact is produced and
-# verifies; a second `make` does no work; `make finetune` for a new TF leaves every pre-training
-# artifact untouched (same mtimes and checksums); usage errors exit 2.
+# verifies; a second `make` does no work; `make finetune` for a new TF takes the default path
+# (tfbind-transfer: a chosen set, a small pre-trained model shared by a second TF choosing the same
+# set) and leaves the regions and pre-training artifacts untouched (same mtimes and checksums);
+# FROM= fine-tunes from the pre-trained model; usage errors exit 2.
 source "$(dirname "$0")/../common.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 small_bundle "$tmp/data" 12000
+# tfbind-transfer's small pre-training at test size: 12,000 windows hold few TFs with 300 bound.
+printf '\n[transfer]\nk = 3\nmin_bound = 20\npretrain_windows = 1000\npretrain_epochs = 1\n' >> "$tmp/data/tiny.toml"
 vars=(WINDOWS_BED="$tmp/data/regions.bed.gz" LABELS="$tmp/data/labels.tsv.gz"
       CONFIG="$tmp/data/tiny.toml" WORK="$tmp/work" TFS="FOXA2 JUNB" THREADS=2)
 
@@ -25,7 +29,7 @@ before=$(fingerprint "$tmp/work")
 make -s -C "$ROOT/pipeline" demo "${vars[@]}" > "$tmp/again.log" 2>&1 || fail "second make demo"
 check "a second make demo changes nothing" test "$before" = "$(fingerprint "$tmp/work")"
 
-# A new TF, not in the regions artifact, from its own peak file.
+# A new TF, not in the regions artifact, from its own peak file: the default path.
 zcat "$ROOT/data/example/peaks/HNF4A.narrowPeak.gz" | gzip > "$tmp/novel.narrowPeak.gz"
 upstream=$(fingerprint "$tmp/work/regions" "$tmp/work/pretrain")
 make -s -C "$ROOT/pipeline" finetune TF=NOVEL PEAKS="$tmp/novel.narrowPeak.gz" "${vars[@]}" \
@@ -33,6 +37,20 @@ make -s -C "$ROOT/pipeline" finetune TF=NOVEL PEAKS="$tmp/novel.narrowPeak.gz" "
 check "the new TF's model verifies" tfbind-artifact verify -q --kind model "$tmp/work/new/NOVEL/model"
 check "pre-training artifacts untouched by make finetune" test "$upstream" = "$(fingerprint "$tmp/work/regions" "$tmp/work/pretrain")"
 check "the new TF is the model's only task" test "$(cat "$tmp/work/new/NOVEL/model/tasks.txt")" = NOVEL
+check "its manifest records the chosen set" grep -q '^\[parameters.transfer\]' "$tmp/work/new/NOVEL/model/manifest.toml"
+entry=$(dirname "$(sed -n 's/^path = "\(.*\)"$/\1/p' "$tmp/work/new/NOVEL/model/parent.toml")")
+check "fine-tuned from a small model in WORK/pretrained-sets" test "$(dirname "$entry")" = "$tmp/work/pretrained-sets"
+chosen=$(sed -n 's/^tfs = \["\([^"]*\)".*/\1/p' "$tmp/work/new/NOVEL/model/manifest.toml")
+check "whose key names the chosen set (first: ${chosen:-none})" grep -q "\"$chosen\"" "$entry/key.toml"
+cache_before=$(fingerprint "$tmp/work/pretrained-sets")
+make -s -C "$ROOT/pipeline" finetune TF=NOVEL2 PEAKS="$tmp/novel.narrowPeak.gz" "${vars[@]}" \
+  > "$tmp/novel2.log" 2>&1 || { tail -30 "$tmp/novel2.log"; fail "make finetune TF=NOVEL2"; }
+check "a second TF with the same set reuses its pre-trained model" test "$cache_before" = "$(fingerprint "$tmp/work/pretrained-sets")"
+check "and its model verifies" tfbind-artifact verify -q --kind model "$tmp/work/new/NOVEL2/model"
+make -s -C "$ROOT/pipeline" finetune TF=NOVEL3 PEAKS="$tmp/novel.narrowPeak.gz" FROM="$tmp/work/pretrain/model" "${vars[@]}" \
+  > "$tmp/novel3.log" 2>&1 || { tail -30 "$tmp/novel3.log"; fail "make finetune TF=NOVEL3 FROM=..."; }
+check "FROM= fine-tunes from the pre-trained model" \
+  grep -q "$(sha256sum "$tmp/work/pretrain/model/manifest.toml" | cut -d' ' -f1)" "$tmp/work/new/NOVEL3/model/parent.toml"
 
 if make -s -C "$ROOT/pipeline" finetune "${vars[@]}" > "$tmp/usage.log" 2>&1; then
   fail "make finetune without TF succeeded"
