@@ -40,7 +40,7 @@ pub struct PretrainSettings {
     /// `[encode]`, the genome aside: the same split as the target's dataset, so the target's
     /// test windows are test windows of pre-training too.
     pub encode: EncodeParams,
-    /// `[pretrain]` with the epochs and patience of `[transfer]`.
+    /// `[pretrain]` with the epochs, patience and strands of `[transfer]`.
     pub pretrain: PretrainParams,
 }
 
@@ -62,6 +62,7 @@ impl PretrainSettings {
         let mut pretrain = pretrain.clone();
         pretrain.train.epochs = Some(transfer.pretrain_epochs);
         pretrain.train.patience = transfer.pretrain_patience;
+        pretrain.train.rc_augment = Some(transfer.pretrain_rc_augment);
         Self {
             negatives,
             max_windows: transfer.pretrain_windows,

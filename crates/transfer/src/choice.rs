@@ -125,20 +125,20 @@ pub fn choose_set(regions: &Path, target: &Target, params: &ChoiceParams) -> Res
         why: String::new(),
     };
     let enough = colabelled >= params.min_cobound;
-    let select = |strategy: Strategy| select(&labels, &target.name, strategy, params);
+    let rank = |strategy: Strategy| select(&labels, &target.name, strategy, params);
     let (strategy, chosen) = match params.strategy {
         ChoiceStrategy::Cobinding => {
             reason.why = "co-binding, as asked".into();
-            (ChoiceStrategy::Cobinding, select(Strategy::Cobinding)?)
+            (ChoiceStrategy::Cobinding, rank(Strategy::Cobinding)?)
         }
         ChoiceStrategy::Motif => {
             reason.why = "motif similarity, as asked".into();
-            (ChoiceStrategy::Motif, select(Strategy::Motif)?)
+            (ChoiceStrategy::Motif, rank(Strategy::Motif)?)
         }
         ChoiceStrategy::Combined => {
             reason.why = "co-bound and motif-similar TFs in turn, as asked".into();
-            let co = select(Strategy::Cobinding)?;
-            let motif = select(Strategy::Motif)?;
+            let co = rank(Strategy::Cobinding)?;
+            let motif = rank(Strategy::Motif)?;
             (ChoiceStrategy::Combined, interleave(co, motif, params.k))
         }
         ChoiceStrategy::Auto if enough => {
@@ -147,9 +147,9 @@ pub fn choose_set(regions: &Path, target: &Target, params: &ChoiceParams) -> Res
                  {} needed)",
                 params.min_cobound
             );
-            (ChoiceStrategy::Cobinding, select(Strategy::Cobinding)?)
+            (ChoiceStrategy::Cobinding, rank(Strategy::Cobinding)?)
         }
-        ChoiceStrategy::Auto => match select(Strategy::Motif) {
+        ChoiceStrategy::Auto => match rank(Strategy::Motif) {
             Ok(chosen) => {
                 reason.why = format!(
                     "motif similarity: only {colabelled} bound windows labelled for other TFs \
@@ -167,7 +167,7 @@ pub fn choose_set(regions: &Path, target: &Target, params: &ChoiceParams) -> Res
                      other TFs (at least {} wanted), but {} has no JASPAR motif",
                     params.min_cobound, target.name
                 );
-                (ChoiceStrategy::Cobinding, select(Strategy::Cobinding)?)
+                (ChoiceStrategy::Cobinding, rank(Strategy::Cobinding)?)
             }
             Err(e) => return Err(e),
         },

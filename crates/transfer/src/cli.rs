@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use serde::Serialize;
-use tfbind_cli::{choice, StageArgs, UsageError};
+use tfbind_cli::{choice, CommonArgs, UsageError};
 use tfbind_model::DeviceChoice;
 use tfbind_train::stage::Runtime;
 use tfbind_transfer::{default_cache, ChoiceStrategy, Request, Settings};
@@ -79,8 +79,21 @@ pub(crate) struct Cli {
     restart: bool,
     #[command(flatten)]
     flags: Flags,
+    /// The run directory: one artifact per step in it (labels/, windows/, dataset/, model/),
+    /// each replaced only when out of date.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Pipeline config file: [peaks], [negatives], [encode], [pretrain] and [finetune] make the
+    /// target's data and models as those stages would; [transfer] sets the options marked
+    /// [config: …] (the flag's name with underscores), and the flags override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Rebuild the run's own artifacts even if they are up to date (never the cache's models,
+    /// which other runs share).
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
-    pub(crate) stage: StageArgs,
+    pub(crate) common: CommonArgs,
 }
 
 /// The flags that set [transfer] keys of the same name.
@@ -125,12 +138,22 @@ struct Flags {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pretrain_patience: Option<usize>,
+    /// Pre-train on both strands (each window also reverse-complemented; twice the time).
+    /// [config: pretrain_rc_augment; default: forward strand only]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pretrain_rc_augment: bool,
+    /// Stop fine-tuning after N epochs without a lower validation loss, where [finetune] sets
+    /// no patience. [config: finetune_patience; default: 3]
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finetune_patience: Option<usize>,
 }
 
 impl Cli {
     /// The request: every section resolved from the config, [transfer] with the flags over it.
     pub(crate) fn request(&self) -> Result<Request, UsageError> {
-        let config = self.stage.config.as_deref();
+        let config = self.config.as_deref();
         let none = toml::Table::new;
         let settings = Settings {
             peaks: tfbind_cli::resolve(config, "peaks", none())?,
@@ -138,21 +161,25 @@ impl Cli {
             encode: tfbind_cli::resolve(config, "encode", none())?,
             pretrain: tfbind_cli::resolve(config, "pretrain", none())?,
             finetune: tfbind_cli::resolve(config, "finetune", none())?,
-            transfer: self.stage.resolve("transfer", &self.flags)?,
+            transfer: tfbind_cli::resolve(
+                config,
+                "transfer",
+                tfbind_cli::flags_table(&self.flags),
+            )?,
         };
         Ok(Request {
             target: self.tf.clone(),
             peaks: self.peaks.clone(),
             regions: self.regions.clone(),
             genome: self.genome.clone(),
-            out: self.stage.out.clone(),
+            out: self.out.clone(),
             from: self.from.clone(),
             test_dataset: self.test_dataset.clone(),
             cache: self
                 .cache
                 .clone()
-                .unwrap_or_else(|| default_cache(&self.stage.out)),
-            force: self.stage.force,
+                .unwrap_or_else(|| default_cache(&self.out)),
+            force: self.force,
             settings,
             runtime: Runtime {
                 device: self.device,

@@ -25,8 +25,6 @@ pub enum Error {
         regions: PathBuf,
         window: String,
     },
-    #[error("cannot choose pre-training TFs for {target}: {reason}")]
-    NoChoice { target: String, reason: String },
     #[error("cannot lock the pre-training cache entry {path}: {source}")]
     Lock {
         path: PathBuf,

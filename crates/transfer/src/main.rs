@@ -12,7 +12,7 @@ use cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let common = &cli.stage.common;
+    let common = &cli.common;
     common.init();
     tfbind_cli::run(|| {
         tfbind_model::set_threads(common.threads());

@@ -60,6 +60,14 @@ pub struct TransferParams {
     pub pretrain_epochs: usize,
     /// Stop the small pre-training after this many epochs without a lower validation loss.
     pub pretrain_patience: Option<usize>,
+    /// Pre-train on both strands (each window also reverse-complemented): twice the work per
+    /// epoch. Off by default: the small model's job is to give fine-tuning its motifs, and
+    /// fine-tuning (`[finetune]`) trains on both strands anyway.
+    pub pretrain_rc_augment: bool,
+    /// Stop fine-tuning after this many epochs without a lower validation loss, unless
+    /// `[finetune]` sets its own patience: a few hundred windows are learnt in a few epochs,
+    /// after which validation loss only rises (the kept epoch is the same unless it falls again).
+    pub finetune_patience: Option<usize>,
 }
 
 impl Default for TransferParams {
@@ -73,6 +81,8 @@ impl Default for TransferParams {
             pretrain_windows: 20_000,
             pretrain_epochs: 3,
             pretrain_patience: Some(1),
+            pretrain_rc_augment: false,
+            finetune_patience: Some(3),
         }
     }
 }
@@ -100,12 +110,15 @@ impl TransferParams {
                 "[transfer] pretrain_epochs must be at least 1".into(),
             ));
         }
-        if self.pretrain_patience == Some(0) {
-            return Err(Error::Usage(
-                "[transfer] pretrain_patience must be at least 1 (leave it out to train every \
-                 epoch)"
-                    .into(),
-            ));
+        for (key, patience) in [
+            ("pretrain_patience", self.pretrain_patience),
+            ("finetune_patience", self.finetune_patience),
+        ] {
+            if patience == Some(0) {
+                return Err(Error::Usage(format!(
+                    "[transfer] {key} must be at least 1 (leave it out to train every epoch)"
+                )));
+            }
         }
         Ok(())
     }

@@ -171,7 +171,7 @@ pub fn transfer(request: &Request, progress: &dyn Progress) -> Result<Report> {
             dataset: out("dataset"),
             pretrained: Some(pretrained.clone()),
             test_dataset: request.test_dataset.clone(),
-            params: s.finetune.clone(),
+            params: finetune_params(s),
             runtime: request.runtime,
         },
         choice,
@@ -188,6 +188,13 @@ pub fn transfer(request: &Request, progress: &dyn Progress) -> Result<Report> {
         pretrained,
         model,
     })
+}
+
+/// `[finetune]`, with `[transfer]`'s patience where it sets none.
+fn finetune_params(s: &Settings) -> FinetuneParams {
+    let mut params = s.finetune.clone();
+    params.train.patience = params.train.patience.or(s.transfer.finetune_patience);
+    params
 }
 
 /// The target's labels over the regions artifact's own windows: its `windows.bed` as the

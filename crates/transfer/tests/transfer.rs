@@ -12,7 +12,7 @@ use tfbind_encode::{EncodeParams, SplitMethod};
 use tfbind_peaks::{ImportInputs, PeaksStage};
 use tfbind_transfer::{
     choose_set, transfer, ChoiceParams, ChoiceStrategy, PretrainCache, PretrainSettings, Request,
-    Settings, Target, KEY_FILE,
+    Settings, SubsampleStage, Target, KEY_FILE,
 };
 
 const PER_CHROM: usize = 1500;
@@ -266,6 +266,55 @@ fn too_few_colabelled_bound_windows_fall_back_to_motif_similarity() {
     );
     let e = e.unwrap_err();
     assert!(e.is_usage() && e.to_string().contains("FOXA2"), "{e}");
+}
+
+#[test]
+fn combined_takes_cobound_and_motif_similar_tfs_in_turn() {
+    let f = Fixture::new();
+    let params = ChoiceParams {
+        strategy: ChoiceStrategy::Combined,
+        k: 3,
+        ..choice_params(chromosome_split(&["chr22"]))
+    };
+    let choice = choose_set(&f.regions, &column("FOXA2"), &params).unwrap();
+    assert_eq!(choice.strategy, ChoiceStrategy::Combined);
+    assert_eq!(choice.tfs.len(), 3, "{choice}");
+    assert_eq!(choice.tfs[0], "FOXA1", "{choice}");
+    let mut unique = choice.tfs.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 3);
+    let by: Vec<&str> = choice.chosen.iter().map(|c| c.by.as_str()).collect();
+    assert_eq!(by, ["cobinding", "motif", "cobinding"], "{choice}");
+}
+
+#[test]
+fn the_subsample_keeps_bound_windows_first() {
+    let f = Fixture::new();
+    let params = tfbind_negatives::Params {
+        tfs: Some(vec!["FOXA2".into(), "HNF4A".into()]),
+        ..Default::default()
+    };
+    let stage = tfbind_negatives::NegativesStage::new(f.regions.clone(), genome(), &[], params);
+    run(&stage.unwrap(), &f.path("windows"), false, &()).unwrap();
+    for (max, kept) in [(1000, 600), (400, 400)] {
+        let stage = SubsampleStage {
+            windows: f.path("windows"),
+            max_windows: max,
+            seed: 1,
+        };
+        let out = f.path(&format!("sample{max}"));
+        let summary = run(&stage, &out, false, &()).unwrap().summary;
+        assert_eq!((summary.bound_windows, summary.bound_kept), (600, kept));
+        assert_eq!(summary.windows, max);
+        let artifact = Artifact::open(&out, tfbind_artifact::kinds::WINDOWS).unwrap();
+        let sample = tfbind_dataset::Windows::read(&artifact).unwrap();
+        let starts: Vec<(String, u64)> = sample
+            .windows
+            .iter()
+            .map(|w| (w.chrom.clone(), w.start))
+            .collect();
+        assert!(starts.windows(2).all(|p| p[0] < p[1]), "genome order kept");
+    }
 }
 
 #[test]
