@@ -54,7 +54,7 @@ if [ "$want_test" -eq 1 ]; then
   apt_install chromium slurmctld slurmd slurm-client munge bcftools tabix
   stamp=.venv/.tfbind-oracles-$TORCH_VERSION-v3
   if [ ! -f "$stamp" ]; then
-    log "python: creating .venv with the oracle packages (torch, scikit-learn, safetensors, memelite, pysam, pyBigWig, tangermeme) and matplotlib (experiment plot)"
+    log "python: creating .venv with the oracle packages (torch, scikit-learn, safetensors, memelite, pysam, pyBigWig, tangermeme) and matplotlib (scripts/plot-tracks.py)"
     [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/python -m pip install --quiet --disable-pip-version-check \
       "torch==$TORCH_VERSION" numpy scikit-learn safetensors memelite==0.5.0 pysam pyBigWig tangermeme==1.6.0 modisco-lite \

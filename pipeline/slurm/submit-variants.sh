@@ -102,15 +102,6 @@ common=(--parsable --chdir "$work")
 [ -n "${res[account]}" ] && common+=(--account "${res[account]}")
 export TFBIND_ROOT=$root TFBIND_SHARDS=$work TFBIND_VARIANTS_ARGS=$work/score.args
 
-submit() {
-  if [ "$dry" -eq 1 ]; then
-    echo "sbatch $*" >&2
-    echo "DRYRUN"
-  else
-    sbatch "$@"
-  fi
-}
-
 array=1-$shards
 [ -n "${res[max_parallel]}" ] && array+="%${res[max_parallel]}"
 score=$(submit "${common[@]}" --time "${res[variants_time]}" --mem "${res[variants_mem]}" \

@@ -5,6 +5,8 @@
 #    and resubmitting completes the set.
 # 3. submit-variants.sh scores the example VCF with two fine-tuned models as a 2-shard array and a
 #    merge job; the merged table equals a single process's.
+# 4. submit-experiment.sh runs a tiny transfer-learning experiment (2 targets, a hashed split): the
+#    shared task, the per-target array and the summary complete, with a table row per model.
 source "$(dirname "$0")/../common.sh"
 tmp=$(mktemp -d)
 cluster=$tmp/cluster
@@ -100,3 +102,63 @@ check "the merged shards equal one process" cmp "$tmp/variants/variants.tsv" "$t
 rows=$(($(wc -l < "$tmp/variants/variants.tsv") - 1))
 check "every variant scored ($rows rows)" test "$rows" -eq "$(grep -vc '^#' "$ROOT/data/example/variants.vcf")"
 check "the merged artifact verifies" tfbind-artifact verify -q --kind variants "$tmp/variants"
+
+# --- 4: the transfer-learning experiment as shared task -> per-target array -> summary ------------
+# Two targets of the small bundle, a hashed split (it has two chromosomes), tiny training.
+cat > "$tmp/experiment.toml" <<TOML
+[bundle]
+dir = "$tmp/data"
+genome = "$ROOT/data/example/genome.fa.gz"
+
+[split]
+method = "hashed"
+valid_fraction = 0.1
+test_fraction = 0.2
+seed = 1
+
+[experiment]
+targets = ["JUNB", "FOXA2"]
+sizes = [50]
+seeds = [1]
+pretrain_epochs = 1
+finetune_epochs = 1
+work = "experiment-work"
+
+[[condition]]
+name = "scratch"
+kind = "scratch"
+
+[[condition]]
+name = "shared"
+kind = "select"
+strategy = "fewest-na"
+k = 3
+
+[[condition]]
+name = "cobinding"
+kind = "select"
+strategy = "cobinding"
+k = 2
+
+[slurm]
+shared_time = "0:20:00"
+shared_mem = "2G"
+shared_cpus = 1
+target_time = "0:20:00"
+target_mem = "2G"
+target_cpus = 1
+TOML
+"$ROOT/pipeline/slurm/submit-experiment.sh" --config "$tmp/experiment.toml" --no-build > "$tmp/esubmit.log"
+ework=$tmp/experiment-work
+ejob() { awk -v s="$1" '$1 == s {print $2}' "$ework/slurm/jobs.tsv"; }
+eshared=$(ejob shared); etargets=$(ejob targets); esummary=$(ejob summarise)
+check "shared, target array and summary jobs submitted" test -n "$eshared" -a -n "$etargets" -a -n "$esummary"
+wait_done "$esummary" 900
+for id in "$eshared" "$etargets" "$esummary"; do
+  all_completed "$id" || { tail -n 20 "$ework"/slurm/*.out >&2; fail "job $id: $(job_states "$id" | sort | uniq -c | tr '\n' ' ')"; }
+done
+echo "ok - the shared task, the 2-task target array and the summary all COMPLETED"
+check "the array ran one task per target" test "$(job_states "$etargets" | wc -l)" -eq 2
+check "results.tsv: 2 targets × 3 conditions" test "$(tail -n +2 "$ework/results/results.tsv" | wc -l)" -eq 6
+check "the summary's tables and plot" test -s "$ework/results/paired.tsv" -a -s "$ework/results/auprc.svg"
+check "every experiment model verifies" tfbind-artifact verify -q --kind model "$ework"/models/*/*/*

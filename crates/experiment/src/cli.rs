@@ -17,13 +17,15 @@ use tfbind_cli::CommonArgs;
 ///   [experiment]   targets, sizes, seeds, thin, threads, pretrain_epochs, pretrain_patience,
 ///                  finetune_epochs, test_seed, reference, architecture, device, work, out
 ///   [[condition]]  name and kind: scratch | pretrained (model) | select (strategy, k,
-///                  min_bound, seed, motifs) | tfs (tfs)
+///                  min_bound, seed, motifs) | tfs (tfs) | transfer (settings: the keys of
+///                  tfbind-transfer's [transfer], the default path for a new TF)
 ///   [slurm]        resources of pipeline/slurm/submit-experiment.sh
 ///
 /// Work directory layout: inputs/, regions/{all,train}, sets/, pretrain/<set>/{windows,dataset,
-/// model}, data/<target>/{full,<size>-<seed>}/{windows,dataset},
-/// models/<target>/<size>-<seed>/<condition>, timings.tsv. Every artifact that is up to date is
-/// reused and training resumes from its checkpoints, so rerunning continues an interrupted run.
+/// model}, pretrained-sets/ (tfbind-transfer's cache), data/<target>/{full,<size>-<seed>}/
+/// {windows,dataset}, models/<target>/<size>-<seed>/<condition>, timings.tsv. Every artifact that
+/// is up to date is reused and training resumes from its checkpoints, so rerunning continues an
+/// interrupted run.
 ///
 /// Outputs (summarise): results.tsv (one row per model), summary.tsv (median test AUPRC per
 /// condition and size), per_target.tsv, paired.tsv (each condition against scratch and the
@@ -44,7 +46,7 @@ pub(crate) enum Command {
     /// Run the experiment (every task, then summarise), or one task of its plan (--task).
     Run(RunArgs),
     /// Write the task list (WORK/plan.tsv: task 0 the shared steps, then one per target) for a
-    /// Slurm array, and print the number of tasks.
+    /// Slurm array, and print its path.
     Plan(Paths),
     /// Train nothing: make the tables and the plot from the models in the work directory.
     Summarise(Paths),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tfbind_encode::{EncodeParams, SplitMethod};
 use tfbind_model::{Architecture, DeviceChoice};
 use tfbind_select::Strategy;
+use tfbind_transfer::TransferParams;
 
 use crate::error::{Error, Result};
 
@@ -248,6 +249,16 @@ pub enum Condition {
     },
     /// A model pre-trained on these TFs.
     Tfs { name: String, tfs: Vec<String> },
+    /// The default path for a new TF (tfbind-transfer): its relevant TFs chosen on the training
+    /// regions, a small model pre-trained on them (shared by every target that chooses the same
+    /// set), fine-tuned as every other condition.
+    Transfer {
+        name: String,
+        /// tfbind-transfer's `[transfer]` keys (strategy, k, min_bound, min_cobound, motifs,
+        /// pretrain_windows, pretrain_epochs, pretrain_patience) [default: its defaults].
+        #[serde(default)]
+        settings: TransferParams,
+    },
 }
 
 impl Condition {
@@ -256,14 +267,19 @@ impl Condition {
             Condition::Scratch { name }
             | Condition::Pretrained { name, .. }
             | Condition::Select { name, .. }
-            | Condition::Tfs { name, .. } => name,
+            | Condition::Tfs { name, .. }
+            | Condition::Transfer { name, .. } => name,
         }
     }
 
     /// Whether its pre-trained model depends on the target. `random` uses the target only to
     /// leave it out, but that still makes one draw per target, as the paper's random sets.
     pub fn per_target(&self) -> bool {
-        matches!(self, Condition::Select { strategy, .. } if *strategy != Strategy::FewestNa)
+        match self {
+            Condition::Select { strategy, .. } => *strategy != Strategy::FewestNa,
+            Condition::Transfer { .. } => true,
+            _ => false,
+        }
     }
 
     /// How the condition reads in the results page.
@@ -287,6 +303,17 @@ impl Condition {
                 format!("{k} TFs by `{strategy}` ({per}; at least {bound} bound windows)")
             }
             Condition::Tfs { tfs, .. } => format!("{} listed TFs", tfs.len()),
+            Condition::Transfer { settings: t, .. } => {
+                let windows = match t.pretrain_windows {
+                    0 => "all windows".to_string(),
+                    n => format!("at most {n} windows"),
+                };
+                format!(
+                    "{} TFs chosen by tfbind-transfer (`{}`) per target; a small model ({windows}, \
+                     {} epochs)",
+                    t.k, t.strategy, t.pretrain_epochs
+                )
+            }
         }
     }
 }
@@ -309,7 +336,8 @@ impl Config {
             line: e.span().map(|s| text[..s.start].matches('\n').count() + 1),
             message: readable(e.message()),
         })?;
-        let dir = absolute(path.parent().unwrap_or(Path::new(".")));
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = absolute(parent.unwrap_or(Path::new(".")));
         let under = |p: &mut PathBuf| *p = dir.join(&*p);
         under(&mut config.bundle.dir);
         config.experiment.work.as_mut().map(under);
@@ -320,6 +348,12 @@ impl Config {
                 Condition::Select {
                     motifs: Some(m), ..
                 } => under(m),
+                // The default stays tfbind-transfer's (relative to where it runs, as tfbind-select's).
+                Condition::Transfer { settings, .. }
+                    if settings.motifs != TransferParams::default().motifs =>
+                {
+                    under(&mut settings.motifs)
+                }
                 _ => {}
             }
         }
@@ -430,10 +464,14 @@ impl Config {
                     "condition name {name:?}: use letters, digits, - and _ (it names directories)"
                 ));
             }
-            if let Condition::Tfs { tfs, .. } = c {
-                if tfs.is_empty() {
+            match c {
+                Condition::Tfs { tfs, .. } if tfs.is_empty() => {
                     return Err(format!("condition {name}: tfs is empty"));
                 }
+                Condition::Transfer { settings, .. } => settings
+                    .validate()
+                    .map_err(|e| format!("condition {name}: {e}"))?,
+                _ => {}
             }
         }
         let scratch = self
@@ -599,6 +637,30 @@ min_bound = 500
         let m = message(&format!("{MINIMAL}\n[extra]\n"));
         assert!(
             m.contains("unknown key `extra` (valid keys: bundle, split"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_transfer_condition_takes_tfbind_transfer_keys() {
+        let text = format!(
+            "{MINIMAL}\n[[condition]]\nname = \"transfer\"\nkind = \"transfer\"\nsettings = {{ k = 3, pretrain_epochs = 1 }}\n"
+        );
+        let c = read(&text).unwrap();
+        let Condition::Transfer { settings, .. } = &c.conditions[2] else {
+            panic!("{:?}", c.conditions[2]);
+        };
+        assert_eq!((settings.k, settings.pretrain_epochs), (3, 1));
+        assert_eq!(settings.min_cobound, TransferParams::default().min_cobound);
+        assert!(c.conditions[2].per_target());
+        let m = message(&text.replace("k = 3", "kk = 3"));
+        assert!(
+            m.contains("unknown key `kk`") && m.contains("min_cobound"),
+            "{m}"
+        );
+        let m = message(&text.replace("pretrain_epochs = 1", "pretrain_epochs = 0"));
+        assert!(
+            m.contains("condition transfer: [transfer] pretrain_epochs"),
             "{m}"
         );
     }

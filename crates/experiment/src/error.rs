@@ -49,6 +49,12 @@ pub enum Error {
         usage: bool,
         source: Box<tfbind_select::Error>,
     },
+    #[error("condition {condition}: {source}")]
+    Transfer {
+        condition: String,
+        usage: bool,
+        source: Box<tfbind_transfer::Error>,
+    },
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -68,7 +74,9 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         match self {
             Error::ReadConfig { .. } | Error::Config { .. } | Error::NoSuchTask { .. } => true,
-            Error::Stage { usage, .. } | Error::Select { usage, .. } => *usage,
+            Error::Stage { usage, .. }
+            | Error::Select { usage, .. }
+            | Error::Transfer { usage, .. } => *usage,
             _ => false,
         }
     }

@@ -65,6 +65,16 @@ impl Layout {
         self.work.join("sets").join(format!("{name}.txt"))
     }
 
+    /// Why tfbind-transfer chose a set (its `SetChoice`, as JSON).
+    pub fn choice(&self, name: &str) -> PathBuf {
+        self.work.join("sets").join(format!("{name}.choice.json"))
+    }
+
+    /// tfbind-transfer's cache of small pre-trained models, by TF set.
+    pub fn pretrained_sets(&self) -> PathBuf {
+        self.work.join("pretrained-sets")
+    }
+
     /// A pre-training's windows, dataset and model, by set name.
     pub fn pretrain(&self, name: &str) -> PathBuf {
         self.work.join("pretrain").join(name)

@@ -41,7 +41,10 @@ fn main() -> ExitCode {
                     experiment.write_plan().map_err(typed)?,
                     experiment.plan().len(),
                 );
-                (json!({ "plan": path, "tasks": tasks }), tasks.to_string())
+                (
+                    json!({ "plan": path, "tasks": tasks }),
+                    path.display().to_string(),
+                )
             }
             Command::Run(RunArgs { task, .. }) => {
                 let reports = experiment.run(*task);

@@ -385,7 +385,12 @@ impl<'a> Tables<'a> {
             .config
             .conditions
             .iter()
-            .filter(|c| matches!(c, Condition::Select { .. } | Condition::Tfs { .. }))
+            .filter(|c| {
+                matches!(
+                    c,
+                    Condition::Select { .. } | Condition::Tfs { .. } | Condition::Transfer { .. }
+                )
+            })
             .collect();
         if sets.is_empty() {
             return;

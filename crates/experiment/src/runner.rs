@@ -10,12 +10,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tfbind_artifact::stage::{Progress, Stage};
+use tfbind_artifact::AtomicFile;
 use tfbind_finetune::{FinetuneParams, FinetuneStage, Init};
 use tfbind_negatives::{NegativesStage, Params as NegativesParams};
 use tfbind_peaks::{ImportInputs, PeaksStage};
 use tfbind_pretrain::{PretrainParams, PretrainStage};
 use tfbind_select::{SelectParams, Strategy};
 use tfbind_train::stage::{Runtime, TrainSection};
+use tfbind_transfer::{PretrainCache, PretrainSettings, Target as TransferTarget, TransferParams};
 
 use crate::config::{scaled_min_bound, Condition, Config};
 use crate::error::{Error, Result};
@@ -118,7 +120,7 @@ impl<'a> Experiment<'a> {
             text.push_str(&format!("{i}\t{target}\n"));
         }
         let path = self.layout.plan();
-        tfbind_artifact::AtomicFile::write(&path, text)?;
+        AtomicFile::write(&path, text)?;
         Ok(path)
     }
 
@@ -194,7 +196,7 @@ impl<'a> Experiment<'a> {
                         .take(k)
                         .collect();
                     let path = self.layout.set(name);
-                    tfbind_artifact::AtomicFile::write(
+                    AtomicFile::write(
                         &path,
                         tfbind_dataset::tf_list_text(
                             &tfs.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -203,7 +205,9 @@ impl<'a> Experiment<'a> {
                     tfs
                 }
                 Condition::Tfs { tfs, .. } => tfs.clone(),
-                Condition::Scratch { .. } | Condition::Pretrained { .. } => continue,
+                Condition::Scratch { .. }
+                | Condition::Pretrained { .. }
+                | Condition::Transfer { .. } => continue,
             };
             self.pretrain(name, &tfs)?;
         }
@@ -225,6 +229,9 @@ impl<'a> Experiment<'a> {
                     let params = self.select_params(condition, Some(target), 0);
                     let tfs = self.select(name, &params, &self.layout.set(&set))?;
                     Some(self.pretrain(&set, &tfs)?)
+                }
+                Condition::Transfer { settings, .. } => {
+                    Some(self.transfer(target, name, settings)?)
                 }
                 Condition::Select { .. } | Condition::Tfs { .. } => {
                     let model = layout::model(&self.layout.pretrain(name));
@@ -358,8 +365,63 @@ impl<'a> Experiment<'a> {
         tfbind_select::write(list, &selection).map_err(select_error)?;
         let tfs: Vec<String> = selection.tfs().into_iter().map(str::to_string).collect();
         let strategy: Strategy = params.strategy;
-        tracing::info!(condition, %strategy, target = ?params.target, tfs = tfs.join(","), "TF set");
+        let target = params.target.as_deref().unwrap_or("-");
+        tracing::info!(condition, %strategy, target, tfs = tfs.join(","), "TF set");
         Ok(tfs)
+    }
+
+    /// The transfer condition's model for `target`: its TFs chosen by tfbind-transfer on the
+    /// training regions (no test window takes part), the small model from tfbind-transfer's
+    /// cache, which every target choosing the same set (and every Slurm task) shares.
+    fn transfer(
+        &self,
+        target: &str,
+        condition: &str,
+        settings: &TransferParams,
+    ) -> Result<PathBuf> {
+        let error = |source: tfbind_transfer::Error| Error::Transfer {
+            condition: condition.to_string(),
+            usage: source.is_usage(),
+            source: Box::new(source),
+        };
+        // The training regions hold no test window: tfbind-transfer, which leaves out the windows
+        // the split puts in test, is told of none (it refuses a named test chromosome without
+        // windows), while its small pre-training takes the whole split.
+        let training = self.config.split.encode_training(&self.genome());
+        let split = self.config.split.encode(&self.genome());
+        let who = TransferTarget {
+            name: target.to_string(),
+            labels: None,
+            datasets: Vec::new(),
+        };
+        let train = self.layout.regions(RegionSet::Train);
+        let choice = tfbind_transfer::choose_set(&train, &who, &settings.choice(&training))
+            .map_err(error)?;
+        let set = format!("{target}.{condition}");
+        let tfs: Vec<&str> = choice.tfs.iter().map(String::as_str).collect();
+        AtomicFile::write(self.layout.set(&set), tfbind_dataset::tf_list_text(&tfs))?;
+        let json = serde_json::to_string_pretty(&choice).expect("a choice is plain JSON");
+        AtomicFile::write(self.layout.choice(&set), json + "\n")?;
+        let (strategy, why) = (choice.strategy, &choice.reason.why);
+        tracing::info!(condition, target, %strategy, tfs = tfs.join(","), why, "TF set");
+        let pretrain = PretrainParams {
+            architecture: self.config.experiment.architecture,
+            train: TrainSection::default(),
+        };
+        let params =
+            PretrainSettings::new(settings, &NegativesParams::default(), &split, &pretrain);
+        let cache = PretrainCache::new(
+            self.layout.pretrained_sets(),
+            self.runtime(PRETRAIN_EVAL_BATCH),
+        );
+        let started = Instant::now();
+        let all = self.layout.regions(RegionSet::All);
+        let model = cache
+            .model_for(&choice.tfs, &all, &self.genome(), &params, self.progress)
+            .map_err(error)?;
+        // The cache runs its steps itself: their time is counted as one.
+        self.record("transfer-pretrain", &set, started.elapsed().as_secs_f64())?;
+        Ok(model)
     }
 
     /// Pre-trains on `tfs` (windows of every region, the split's test windows left to test);
