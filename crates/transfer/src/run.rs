@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tfbind_artifact::stage::{run, Outcome, Progress};
+use tfbind_artifact::stage::{check_out_apart, run, Outcome, Progress};
 use tfbind_artifact::Artifact;
 use tfbind_dataset::{read_windows, REGIONS};
 use tfbind_encode::{EncodeParams, EncodeStage};
@@ -91,6 +91,17 @@ pub fn transfer(request: &Request, progress: &dyn Progress) -> Result<Report> {
         let names: Vec<String> = names.lines().map(str::to_string).collect();
         tfbind_dataset::LabelMatrix::unknown(0, names).tf_column(&request.target)?;
     }
+    // The run directory and the cache hold artifacts of their own: inside an input (the shared
+    // regions artifact, say) they would corrupt it.
+    let inputs: Vec<&Path> = [&request.regions, &request.genome]
+        .into_iter()
+        .chain(&request.peaks)
+        .chain(&request.from)
+        .chain(&request.test_dataset)
+        .map(PathBuf::as_path)
+        .collect();
+    check_out_apart(&request.out, &inputs)?;
+    check_out_apart(&request.cache, &inputs)?;
     std::fs::create_dir_all(&request.out)
         .map_err(|e| Error::Usage(format!("cannot create {}: {e}", request.out.display())))?;
     let out = |name: &str| request.out.join(name);

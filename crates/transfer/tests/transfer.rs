@@ -487,6 +487,16 @@ fn bad_inputs_are_clear_errors() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("BAD.narrowPeak:2"), "{}", stderr(&o));
 
+    let before = std::fs::read(f.regions.join("manifest.toml")).unwrap();
+    let o = bin(&["--tf", "FOXA2"], "regions/run");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("lies inside"), "{}", stderr(&o));
+    assert!(!f.regions.join("run").exists());
+    assert_eq!(
+        std::fs::read(f.regions.join("manifest.toml")).unwrap(),
+        before
+    );
+
     let o = bin(&["--tf", "FOXA2", "--strategy", "best"], "d");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!f.path("a").join("model").exists());
