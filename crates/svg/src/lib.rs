@@ -60,6 +60,9 @@ pub struct Guide<'a> {
     pub label: &'a str,
 }
 
+const GUIDE_COLOUR: &str = "#000";
+const DASHES: &str = "5 3";
+
 /// At most this many legend rows: beyond it the legend would push the plot off the chart.
 const LEGEND_ROWS: usize = 8;
 
@@ -69,14 +72,13 @@ impl LineChart<'_> {
         (320.0, self.top() + 184.0 + 34.0)
     }
 
-    /// The legend of the emphasised series goes between the title and the plot, where it cannot
-    /// hide a curve.
-    fn legend(&self) -> Vec<&Series<'_>> {
-        self.series
-            .iter()
-            .filter(|s| s.emphasised)
-            .take(LEGEND_ROWS)
-            .collect()
+    /// The legend (the emphasised series, then the guides) goes between the title and the plot,
+    /// where it cannot hide a curve: (name, colour, dashed).
+    fn legend(&self) -> Vec<(&str, &str, bool)> {
+        let series = self.series.iter().filter(|s| s.emphasised);
+        let series = series.map(|s| (s.name.as_str(), s.colour, false));
+        let guides = self.guides.iter().map(|g| (g.label, GUIDE_COLOUR, true));
+        series.chain(guides).take(LEGEND_ROWS).collect()
     }
 
     fn top(&self) -> f64 {
@@ -171,7 +173,7 @@ impl LineChart<'_> {
         for g in &self.guides {
             let _ = write!(
                 out,
-                r##"<path d="M{left} {y:.1}H{}" stroke="#000" stroke-width="0.8" stroke-dasharray="5 3" fill="none"><title>{}</title></path>"##,
+                r##"<path d="M{left} {y:.1}H{}" stroke="{GUIDE_COLOUR}" stroke-width="0.8" stroke-dasharray="{DASHES}" fill="none"><title>{}</title></path>"##,
                 w - right,
                 escape(g.label),
                 y = py(g.y)
@@ -213,15 +215,19 @@ impl LineChart<'_> {
                 }
             }
         }
-        for (k, s) in legend.iter().enumerate() {
+        for (k, (name, colour, dashed)) in legend.iter().enumerate() {
             let y = 24.0 + 13.0 * k as f64;
+            let (width, dashes) = if *dashed {
+                (0.8, DASHES)
+            } else {
+                (2.0, "none")
+            };
             let _ = write!(
                 out,
-                r#"<path d="M{left} {y}h14" stroke="{c}" stroke-width="2"/><text x="{}" y="{}" font-size="10" fill="{c}">{}</text>"#,
+                r#"<path d="M{left} {y}h14" stroke="{colour}" stroke-width="{width}" stroke-dasharray="{dashes}"/><text x="{}" y="{}" font-size="10" fill="{colour}">{}</text>"#,
                 left + 18.0,
                 y + 3.0,
-                escape(&s.name),
-                c = s.colour
+                escape(name),
             );
         }
         out.push_str("</svg>");
@@ -326,7 +332,9 @@ mod tests {
         assert!(svg.contains("L178.0 "), "{svg}");
         assert!(svg.contains("L310.0 "), "{svg}");
         assert!(svg.contains(">1000</text>"));
-        assert!(svg.contains("stroke-dasharray") && svg.contains("<title>chance</title>"));
+        assert!(svg.contains("stroke-dasharray=\"5 3\"") && svg.contains("<title>chance</title>"));
+        // The guide is named in the legend, under the series.
+        assert!(svg.contains(">chance</text>"), "{svg}");
     }
 
     #[test]
