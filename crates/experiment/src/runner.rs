@@ -15,7 +15,7 @@ use tfbind_finetune::{FinetuneParams, FinetuneStage, Init};
 use tfbind_negatives::{NegativesStage, Params as NegativesParams};
 use tfbind_peaks::{ImportInputs, PeaksStage};
 use tfbind_pretrain::{PretrainParams, PretrainStage};
-use tfbind_select::{SelectParams, Strategy};
+use tfbind_select::SelectParams;
 use tfbind_train::stage::{Runtime, TrainSection};
 use tfbind_transfer::{PretrainCache, PretrainSettings, Target as TransferTarget, TransferParams};
 
@@ -195,13 +195,7 @@ impl<'a> Experiment<'a> {
                         .filter(|tf| !targets.contains(tf))
                         .take(k)
                         .collect();
-                    let path = self.layout.set(name);
-                    AtomicFile::write(
-                        &path,
-                        tfbind_dataset::tf_list_text(
-                            &tfs.iter().map(String::as_str).collect::<Vec<_>>(),
-                        ),
-                    )?;
+                    self.write_set(name, &tfs)?;
                     tfs
                 }
                 Condition::Tfs { tfs, .. } => tfs.clone(),
@@ -303,6 +297,15 @@ impl<'a> Experiment<'a> {
         Ok(())
     }
 
+    /// Writes a TF set chosen here (not by tfbind-select, which writes its own) as a TF list.
+    fn write_set(&self, name: &str, tfs: &[String]) -> Result<()> {
+        let tfs: Vec<&str> = tfs.iter().map(String::as_str).collect();
+        Ok(AtomicFile::write(
+            self.layout.set(name),
+            tfbind_dataset::tf_list_text(&tfs),
+        )?)
+    }
+
     fn runtime(&self, eval_batch_size: usize) -> Runtime {
         Runtime {
             device: self.config.experiment.device,
@@ -364,7 +367,7 @@ impl<'a> Experiment<'a> {
             .map_err(select_error)?;
         tfbind_select::write(list, &selection).map_err(select_error)?;
         let tfs: Vec<String> = selection.tfs().into_iter().map(str::to_string).collect();
-        let strategy: Strategy = params.strategy;
+        let strategy = params.strategy;
         let target = params.target.as_deref().unwrap_or("-");
         tracing::info!(condition, %strategy, target, tfs = tfs.join(","), "TF set");
         Ok(tfs)
@@ -398,12 +401,12 @@ impl<'a> Experiment<'a> {
         let choice = tfbind_transfer::choose_set(&train, &who, &settings.choice(&training))
             .map_err(error)?;
         let set = format!("{target}.{condition}");
-        let tfs: Vec<&str> = choice.tfs.iter().map(String::as_str).collect();
-        AtomicFile::write(self.layout.set(&set), tfbind_dataset::tf_list_text(&tfs))?;
+        self.write_set(&set, &choice.tfs)?;
         let json = serde_json::to_string_pretty(&choice).expect("a choice is plain JSON");
         AtomicFile::write(self.layout.choice(&set), json + "\n")?;
         let (strategy, why) = (choice.strategy, &choice.reason.why);
-        tracing::info!(condition, target, %strategy, tfs = tfs.join(","), why, "TF set");
+        let tfs = choice.tfs.join(",");
+        tracing::info!(condition, target, %strategy, tfs, why, "TF set");
         let pretrain = PretrainParams {
             architecture: self.config.experiment.architecture,
             train: TrainSection::default(),
