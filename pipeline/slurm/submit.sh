@@ -11,10 +11,14 @@ usage() {
 usage: pipeline/slurm/submit.sh --tfs FILE [options]
 
   --tfs FILE            TF list: one TF of the regions artifact per line, or `NAME<TAB>peaks file`
-                        for a new TF (blank lines and # comments ignored)
+                        for a new TF (blank lines and # comments ignored). A new TF takes the
+                        default path (tfbind-transfer: a small model pre-trained on its chosen
+                        set, shared by the tasks choosing the same set) and needs no pre-training
+                        job: with --skip-pretrain, only the regions artifact must exist
   --config FILE         pipeline config (default: configs/demo.toml)
   --work DIR            where artifacts go (default: work/<config name>)
   --skip-pretrain       reuse the existing pre-trained model: submit only fine-tune and interpret
+  --from MODEL          new TFs fine-tune from this pre-trained model instead (no set chosen)
   --no-interpret        do not submit the interpret job
   --gpu                 pre-train and fine-tune on a GPU (--gres=gpu:1, --device cuda)
   --partition P, --account A, --max-parallel N (array tasks running at once)
@@ -36,6 +40,7 @@ config=$root/configs/demo.toml
 work=""
 tfs=""
 skip_pretrain=0
+from=""
 interpret=1
 build=1
 dry=0
@@ -53,6 +58,7 @@ while [ $# -gt 0 ]; do
     --config) config=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --skip-pretrain) skip_pretrain=1; shift ;;
+    --from) from=$2; shift 2 ;;
     --no-interpret) interpret=0; shift ;;
     --gpu) cli[gpu]=true; shift ;;
     --no-build) build=0; shift ;;
@@ -68,6 +74,10 @@ done
 [ -f "$tfs" ] || { echo "submit.sh: TF list $tfs not found" >&2; exit 1; }
 [ -f "$config" ] || { echo "submit.sh: config $config not found" >&2; exit 1; }
 tfs=$(cd "$(dirname "$tfs")" && pwd)/$(basename "$tfs")
+if [ -n "$from" ]; then
+  [ -f "$from/manifest.toml" ] || { echo "submit.sh: --from $from is not a model artifact" >&2; exit 1; }
+  from=$(cd "$from" && pwd)
+fi
 config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 [ -n "$work" ] || work=$root/work/$(basename "$config" .toml)
 mkdir -p "$work/slurm"
@@ -92,7 +102,8 @@ common=(--parsable --chdir "$work/slurm")
 device=cpu
 gres=()
 if [ "${res[gpu]}" = true ]; then device=cuda; gres=(--gres=gpu:1); fi
-export TFBIND_ROOT=$root TFBIND_CONFIG=$config TFBIND_WORK=$work TFBIND_TF_LIST=$tfs TFBIND_DEVICE=$device
+export TFBIND_ROOT=$root TFBIND_CONFIG=$config TFBIND_WORK=$work TFBIND_TF_LIST=$tfs TFBIND_DEVICE=$device \
+  TFBIND_FROM=$from
 
 submit() {
   if [ "$dry" -eq 1 ]; then

@@ -3,6 +3,8 @@
 # 1. submit.sh chains pre-training -> a 3-TF fine-tune array -> interpretation; every artifact verifies.
 # 2. a second array over 3 new TFs has one task cancelled mid-run; no half-written artifact is left,
 #    and resubmitting completes the set.
+#    Then an array of two new TFs from peak files (--skip-pretrain) takes the default path
+#    (tfbind-transfer): both choose the same set, run at once, and its small model is built once.
 # 3. submit-variants.sh scores the example VCF with two fine-tuned models as a 2-shard array and a
 #    merge job; the merged table equals a single process's.
 # 4. submit-experiment.sh runs a tiny transfer-learning experiment (2 targets, a hashed split): the
@@ -13,6 +15,8 @@ cluster=$tmp/cluster
 cleanup() { "$ROOT/tests/slurm/cluster.sh" stop "$cluster" || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 small_bundle "$tmp/data" 12000
+# tfbind-transfer's small pre-training at test size: 12,000 windows hold few TFs with 300 bound.
+printf '\n[transfer]\nk = 3\nmin_bound = 20\npretrain_windows = 1000\npretrain_epochs = 1\n' >> "$tmp/data/tiny.toml"
 env_line=$("$ROOT/tests/slurm/cluster.sh" start "$cluster") || fail "could not start the Slurm cluster"
 eval "$env_line"
 export TFBIND_MAKE_VARS="WINDOWS_BED=$tmp/data/regions.bed.gz LABELS=$tmp/data/labels.tsv.gz"
@@ -78,6 +82,24 @@ check "the resubmitted array COMPLETED" all_completed "$ft3"
 check "all three new models verify" tfbind-artifact verify -q --kind model \
   "$tmp/work/tf/HNF4A/model" "$tmp/work/tf/FOSL1/model" "$tmp/work/tf/TFAP2C/model"
 check "pre-training untouched by fine-tune arrays" test "$pretrain_before" = "$(fingerprint "$tmp/work/pretrain")"
+
+# New TFs from peak files: the default path, two array tasks with the same set at the same time.
+zcat "$ROOT/data/example/peaks/HNF4A.narrowPeak.gz" | gzip > "$tmp/novel.narrowPeak.gz"
+printf 'NOVELA\t%s\nNOVELB\t%s\n' "$tmp/novel.narrowPeak.gz" "$tmp/novel.narrowPeak.gz" > "$tmp/novel.txt"
+"$ROOT/pipeline/slurm/submit.sh" --config "$tmp/data/tiny.toml" --work "$tmp/work" --no-build \
+  --tfs "$tmp/novel.txt" --skip-pretrain --no-interpret > "$tmp/submit4.log"
+ft4=$(job_of finetune)
+wait_done "$ft4" 600
+all_completed "$ft4" || { tail -n 20 "$tmp"/work/slurm/tfbind-finetune-"$ft4"_*.out >&2; fail "job $ft4: $(job_states "$ft4" | sort | uniq -c | tr '\n' ' ')"; }
+echo "ok - the default-path array COMPLETED"
+check "both new TFs' models verify" tfbind-artifact verify -q --kind model \
+  "$tmp/work/new/NOVELA/model" "$tmp/work/new/NOVELB/model"
+check "both record their chosen set" grep -q '^\[parameters.transfer\]' \
+  "$tmp/work/new/NOVELA/model/manifest.toml" "$tmp/work/new/NOVELB/model/manifest.toml"
+check "one small pre-trained model for the shared set" test "$(ls "$tmp/work/pretrained-sets" | wc -l)" -eq 1
+trained=$(grep -l "pre-training architecture" "$tmp"/work/slurm/tfbind-finetune-"$ft4"_*.out | wc -l)
+check "pre-trained by one task only ($trained)" test "$trained" -eq 1
+check "pre-training untouched by the default path" test "$pretrain_before" = "$(fingerprint "$tmp/work/pretrain")"
 
 # --- 3: variant effects as a 2-shard array + merge ------------------------------------------------
 vsub() {
