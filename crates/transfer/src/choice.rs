@@ -344,18 +344,28 @@ fn key(w: &Window) -> WindowKey {
 
 /// The windows a chromosome or hashed split puts in test, whatever dataset they end up in; a
 /// random split draws per dataset, so its test windows come from the target's dataset alone.
+/// A test chromosome without windows leaves nothing out (regions restricted to the training
+/// chromosomes, say), where encoding would refuse it as a likely genome mismatch.
 fn test_windows(windows: &[Window], params: &ChoiceParams) -> Result<HashSet<WindowKey>> {
-    if params.split.split == SplitMethod::Random {
-        return Ok(HashSet::new());
-    }
-    let split = assign_splits(windows, &params.split).map_err(|source| Error::Encode {
-        step: "finding the target's test windows",
-        source,
-    })?;
+    let test: Vec<bool> = match params.split.split {
+        SplitMethod::Random => return Ok(HashSet::new()),
+        SplitMethod::Chromosome => windows
+            .iter()
+            .map(|w| params.split.test_chroms.contains(&w.chrom))
+            .collect(),
+        SplitMethod::Hashed => assign_splits(windows, &params.split)
+            .map_err(|source| Error::Encode {
+                step: "finding the target's test windows",
+                source,
+            })?
+            .into_iter()
+            .map(|s| s == Split::Test)
+            .collect(),
+    };
     Ok(windows
         .iter()
-        .zip(split)
-        .filter(|(_, s)| *s == Split::Test)
+        .zip(test)
+        .filter(|(_, t)| *t)
         .map(|(w, _)| key(w))
         .collect())
 }

@@ -227,6 +227,17 @@ fn the_choice_never_reads_the_targets_test_windows() {
     assert_eq!((r.target_bound, r.target_bound_colabelled), (150, 150));
     assert!(r.why.starts_with("co-binding"), "{}", r.why);
     assert!(choice.to_string().contains("FOXA1"), "{choice}");
+
+    // A test chromosome without windows (regions of the training chromosomes only) leaves
+    // nothing out.
+    let none = choose_set(
+        &f.regions,
+        &column("FOXA2"),
+        &choice_params(chromosome_split(&["chr9"])),
+    )
+    .unwrap();
+    assert_eq!(none.reason.test_windows_left_out, 0);
+    assert_eq!(none.tfs, with_test.tfs);
 }
 
 #[test]
