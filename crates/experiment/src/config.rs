@@ -300,7 +300,7 @@ impl Condition {
                     "no target among them"
                 };
                 let bound = scaled_min_bound(*min_bound, thin);
-                format!("{k} TFs by `{strategy}` ({per}; at least {bound} bound windows)")
+                format!("{k} TFs by `{strategy}` ({per}; TFs with {bound}+ bound windows)")
             }
             Condition::Tfs { tfs, .. } => format!("{} listed TFs", tfs.len()),
             Condition::Transfer { settings: t, .. } => {
@@ -439,15 +439,8 @@ impl Config {
             return Err("[experiment] thin, sizes and threads must be at least 1".into());
         }
         unique("[experiment] targets", e.targets.iter().map(String::as_str))?;
-        unique(
-            "a size",
-            e.sizes
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .iter()
-                .map(String::as_str),
-        )?;
+        unique("[experiment] sizes", e.sizes.iter())?;
+        unique("[experiment] seeds", e.seeds.iter())?;
         self.split.validate()?;
         unique(
             "[[condition]] name",
@@ -502,18 +495,23 @@ impl Config {
     }
 }
 
-fn unique<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> std::result::Result<(), String> {
+fn unique<T: std::fmt::Debug + Eq + std::hash::Hash>(
+    what: &str,
+    names: impl Iterator<Item = T>,
+) -> std::result::Result<(), String> {
     let mut seen = HashSet::new();
     for name in names {
-        if !seen.insert(name) {
-            return Err(format!("{what} {name:?} is given twice"));
+        if let Some(name) = seen.replace(name) {
+            return Err(format!("{what}: {name:?} is given twice"));
         }
     }
     Ok(())
 }
 
+/// The path from the root, `..` and symlinks of its existing part resolved: what the results page
+/// and the logs print.
 fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+    tfbind_artifact::stage::resolved(path)
 }
 
 fn did_you_mean(name: &str, valid: &[String]) -> String {
@@ -559,31 +557,8 @@ fn readable(message: &str) -> String {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = r#"
-[bundle]
-dir = "bundle"
-
-[split]
-valid_chroms = ["chr22"]
-test_chroms = ["chr21"]
-
-[experiment]
-targets = ["JUND"]
-sizes = [50]
-seeds = [1]
-work = "work"
-
-[[condition]]
-name = "scratch"
-kind = "scratch"
-
-[[condition]]
-name = "cobinding"
-kind = "select"
-strategy = "cobinding"
-k = 5
-min_bound = 500
-"#;
+    /// A small valid config, shared with the binary's tests.
+    const MINIMAL: &str = include_str!("../tests/data/minimal.toml");
 
     fn read(text: &str) -> Result<Config> {
         let dir = tempfile::tempdir().unwrap();
@@ -620,7 +595,7 @@ min_bound = 500
         let text = MINIMAL.replace("seeds = [1]", "seeds = [1]\nthinn = 8");
         let m = message(&text);
         assert!(
-            m.contains("e.toml:13: unknown key `thinn` (valid keys: targets, sizes"),
+            m.contains("e.toml:12: unknown key `thinn` (valid keys: targets, sizes"),
             "{m}"
         );
         assert!(m.ends_with("did you mean thin?"), "{m}");
@@ -674,8 +649,8 @@ min_bound = 500
         assert!(message(&reference).contains("did you mean cobinding?"));
         let random = MINIMAL.replace("valid_chroms", "method = \"random\"\nvalid_chroms");
         assert!(message(&random).contains("`hashed`"));
-        let twice = MINIMAL.replace("targets = [\"JUND\"]", "targets = [\"JUND\", \"JUND\"]");
-        assert!(message(&twice).contains("\"JUND\" is given twice"));
+        let twice = MINIMAL.replace("\"MAX\"]", "\"JUND\"]");
+        assert!(message(&twice).contains("targets: \"JUND\" is given twice"));
         let both = MINIMAL.replace("[\"chr21\"]", "[\"chr22\"]");
         assert!(message(&both).contains("both the validation and the test"));
     }

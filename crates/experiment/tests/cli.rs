@@ -4,24 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-const CONFIG: &str = r#"
-[bundle]
-dir = "no-bundle"
-
-[split]
-valid_chroms = ["chr22"]
-test_chroms = ["chr21"]
-
-[experiment]
-targets = ["JUND", "MAX"]
-sizes = [50]
-seeds = [1]
-work = "work"
-
-[[condition]]
-name = "scratch"
-kind = "scratch"
-"#;
+const CONFIG: &str = include_str!("data/minimal.toml");
 
 fn run(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tfbind-experiment"))
@@ -72,7 +55,7 @@ fn config_mistakes_are_usage_errors_naming_the_key() {
     let out = run(&["summarise", "--config", "e.toml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("e.toml:12: unknown key `seed`"), "{stderr}");
+    assert!(stderr.contains("e.toml:11: unknown key `seed`"), "{stderr}");
     assert!(stderr.contains("did you mean seeds"), "{stderr}");
     let out = run(&["plan", "--config", "missing.toml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
