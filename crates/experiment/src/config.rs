@@ -338,7 +338,7 @@ impl Config {
         })?;
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         let dir = absolute(parent.unwrap_or(Path::new(".")));
-        let under = |p: &mut PathBuf| *p = dir.join(&*p);
+        let under = |p: &mut PathBuf| *p = absolute(&dir.join(&*p));
         under(&mut config.bundle.dir);
         config.experiment.work.as_mut().map(under);
         config.experiment.out.as_mut().map(under);
