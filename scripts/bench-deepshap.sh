@@ -37,24 +37,7 @@ cargo build --release --quiet -p tfbind-interpret --example deepshap
 mkdir -p "$work"
 
 log "drawing $windows windows without N from $data"
-"$py" - "$data" "$windows" "$work/codes.safetensors" <<'PY'
-import gzip, random, sys
-import pysam, torch
-from safetensors.torch import save_file
-data, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-fa = pysam.FastaFile(f"{data}/genome.fa.gz")
-with gzip.open(f"{data}/regions.bed.gz", "rt") as f:
-    windows = [(c, int(s), int(e)) for c, s, e, *_ in (l.split("\t") for l in f)]
-rng = random.Random(1)
-code = {c: i for i, c in enumerate("ACGT")}
-codes = []
-while len(codes) < n:
-    c, s, e = windows[rng.randrange(len(windows))]
-    seq = fa.fetch(c, s, e).upper()
-    if set(seq) <= set("ACGT"):
-        codes.append([code[b] for b in seq])
-save_file({"codes": torch.tensor(codes, dtype=torch.uint8)}, out)
-PY
+"$py" "$root/scripts/lib/draw_windows.py" "$data" "$windows" "$work/codes.safetensors"
 
 cat > "$work/tangermeme_dls.py" <<'PY'
 # tangermeme's deep_lift_shap on the references tfbind drew; prints the attribution's seconds.

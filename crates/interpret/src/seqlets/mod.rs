@@ -59,23 +59,21 @@ impl MotifSeqlets {
 }
 
 impl Seqlets {
-    /// Calls seqlets on `attributions` of `method_index` (the windows' own letters) and
-    /// annotates each with its best match among `database` (Tomtom with `distance`, both
-    /// strands, memelite's discretisation).
+    /// Calls seqlets on `x`, the attributions of the windows' own letters (`[windows, len]`),
+    /// and annotates each with its best match among `database` (Tomtom with `distance`, both
+    /// strands, memelite's discretisation), its query being its one-hot sequence from `ohe`
+    /// (`[windows, 4, len]`, N as 0.25 each).
     pub fn compute(
-        attributions: &Attributions,
-        method_index: usize,
+        x: &[f32],
+        ohe: &[f32],
+        len: usize,
         database: &[Motif],
         params: &RecursiveParams,
         distance: Distance,
         max_q_value: f64,
     ) -> Result<Self> {
-        let len = attributions.len;
-        let x: Vec<f32> = (0..attributions.rows.len())
-            .flat_map(|k| attributions.contributions(method_index, k))
-            .collect();
-        let seqlets = recursive_seqlets(&x, len, params);
-        let matches = best_matches(&seqlets, &attributions.ohe, len, database, distance)?;
+        let seqlets = recursive_seqlets(x, len, params);
+        let matches = best_matches(&seqlets, ohe, len, database, distance)?;
         let mut s = Self {
             seqlets,
             matches,
@@ -201,8 +199,7 @@ impl Seqlets {
     }
 }
 
-/// Each seqlet's best match in `database`, its query being its one-hot sequence (N as 0.25
-/// each) from `ohe` (`[windows, 4, len]`).
+/// Each seqlet's best match in `database`, its query being its one-hot sequence from `ohe`.
 fn best_matches(
     seqlets: &[Seqlet],
     ohe: &[f32],
@@ -331,7 +328,9 @@ mod tests {
             threshold: 0.05,
             ..RecursiveParams::default()
         };
-        let s = Seqlets::compute(&a, 0, &database, &params, Distance::Euclidean, 0.5).unwrap();
+        let x: Vec<f32> = (0..2).flat_map(|k| a.contributions(0, k)).collect();
+        let s =
+            Seqlets::compute(&x, &a.ohe, 60, &database, &params, Distance::Euclidean, 0.5).unwrap();
         assert_eq!(s.seqlets.len(), 2, "{:?}", s.seqlets);
         assert_eq!(s.matches.len(), 2);
         for (seqlet, m) in s.seqlets.iter().zip(&s.matches) {

@@ -8,7 +8,8 @@
 //!    positions drawn independently); its reverse CDF gives a span's p-value from the sum of its
 //!    bins.
 //! 3. A span is a candidate when it and every span inside it of length at least `min_len` (its
-//!    "triangle") have p-values below the threshold.
+//!    "triangle") have p-values below the threshold; its rank is the largest p-value over its
+//!    prefixes of at least `min_len`.
 //! 4. In each window, from the longest length to the shortest and within one length from the
 //!    smallest p-value (the largest over the span's prefixes, ties by start), a candidate becomes a
 //!    seqlet unless it overlaps a seqlet called before.
@@ -166,18 +167,7 @@ impl Null {
                 // tangermeme's (the last ones zeros).
                 let n_out = n_bins * len - 1;
                 cur.fill(0.0);
-                for m0 in (0..n_out).step_by(BLOCK) {
-                    let mut acc = [0.0f64; BLOCK];
-                    for &(j, a) in &nonzero {
-                        // Output m0 + b reads prev[m0 + b - j]: zero padding outside the row.
-                        let from = pad + m0 - j;
-                        for (s, p) in acc.iter_mut().zip(&prev[from..from + BLOCK]) {
-                            *s += p * a;
-                        }
-                    }
-                    let n = BLOCK.min(n_out - m0);
-                    cur[pad + m0..pad + m0 + n].copy_from_slice(&acc[..n]);
-                }
+                convolve(&prev, pad, n_bins * (len - 1), &nonzero, n_out, &mut cur);
                 std::mem::swap(&mut prev, &mut cur);
             }
             let row = &mut null.rcdfs[len * null.width..(len + 1) * null.width];
@@ -202,28 +192,90 @@ impl Null {
 /// Outputs of the convolution accumulated together (they vectorize).
 const BLOCK: usize = 64;
 
+/// Writes to `cur[pad + m]`, for `m < n_out`, the sum over the `nonzero` bins `(j, f_j)`,
+/// highest `j` first, of `prev[pad + m - j] · f_j`: the previous row (its first `n_prev` entries
+/// may be nonzero, zeros around them) convolved with the histogram. Multiplications and additions
+/// stay separate (Rust never fuses them), so every CPU gets the same bits, tangermeme's.
+fn convolve(
+    prev: &[f64],
+    pad: usize,
+    n_prev: usize,
+    nonzero: &[(usize, f64)],
+    n_out: usize,
+    cur: &mut [f64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { convolve_avx2(prev, pad, n_prev, nonzero, n_out, cur) };
+    }
+    convolve_body(prev, pad, n_prev, nonzero, n_out, cur);
+}
+
+/// [`convolve`] compiled for AVX2, whose four-wide registers double the SSE2 default's speed.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn convolve_avx2(
+    prev: &[f64],
+    pad: usize,
+    n_prev: usize,
+    nonzero: &[(usize, f64)],
+    n_out: usize,
+    cur: &mut [f64],
+) {
+    convolve_body(prev, pad, n_prev, nonzero, n_out, cur);
+}
+
+#[inline(always)]
+fn convolve_body(
+    prev: &[f64],
+    pad: usize,
+    n_prev: usize,
+    nonzero: &[(usize, f64)],
+    n_out: usize,
+    cur: &mut [f64],
+) {
+    for m0 in (0..n_out).step_by(BLOCK) {
+        let mut acc = [0.0f64; BLOCK];
+        // Bins that reach no nonzero entry of the previous row from this block add only zeros.
+        for &(j, a) in nonzero
+            .iter()
+            .filter(|&&(j, _)| j + n_prev > m0 && j < m0 + BLOCK)
+        {
+            // Output m0 + b reads prev[m0 + b - j]: zero padding outside the row.
+            let from = pad + m0 - j;
+            for (s, p) in acc.iter_mut().zip(&prev[from..from + BLOCK]) {
+                *s += p * a;
+            }
+        }
+        let n = BLOCK.min(n_out - m0);
+        cur[pad + m0..pad + m0 + n].copy_from_slice(&acc[..n]);
+    }
+}
+
 /// Per-window buffers, reused.
 struct Decoder {
     bin_csum: Vec<usize>,
     csum: Vec<f64>,
-    /// Per length (row `L`, from `min_seqlet_len`), the largest p-value over each start's
-    /// prefixes, and the largest over its triangle; rows below `min_seqlet_len` are zeros.
-    p: Vec<f64>,
-    q: Vec<f64>,
+    /// Per length from `max_seqlet_len` down, the spans whose triangle is below the threshold:
+    /// (largest p-value over the span's prefixes, start), sorted into the order they are visited.
+    candidates: Vec<Vec<(f64, usize)>>,
+    /// The spans of the last length built and of the one being built, below the threshold, in
+    /// order of start: (start, largest p-value over its prefixes, over its triangle).
+    last: Vec<(usize, f64, f64)>,
+    next: Vec<(usize, f64, f64)>,
     called: Vec<bool>,
-    candidates: Vec<(f64, usize)>,
 }
 
 impl Decoder {
     fn new(len: usize, params: &RecursiveParams) -> Self {
-        let cells = (params.max_seqlet_len + 1) * (len + 1);
         Self {
             bin_csum: vec![0; len + 1],
             csum: vec![0.0; len + 1],
-            p: vec![0.0; cells],
-            q: vec![0.0; cells],
+            candidates: vec![Vec::new(); params.max_seqlet_len - params.min_seqlet_len + 1],
+            last: Vec::with_capacity(len),
+            next: Vec::with_capacity(len),
             called: vec![false; len],
-            candidates: Vec::with_capacity(len),
         }
     }
 
@@ -236,7 +288,6 @@ impl Decoder {
         out: &mut Vec<Seqlet>,
     ) {
         let l = row.len();
-        let stride = l + 1;
         for (j, &v) in row.iter().enumerate() {
             self.bin_csum[j + 1] = self.bin_csum[j] + null.bin(v);
             self.csum[j + 1] = self.csum[j] + f64::from(v);
@@ -244,24 +295,49 @@ impl Decoder {
         let span_p =
             |bin_csum: &[usize], len: usize, k: usize| null.p(len, bin_csum[k + len] - bin_csum[k]);
         let (min_len, max_len) = (params.min_seqlet_len, params.max_seqlet_len);
+        for c in &mut self.candidates {
+            c.clear();
+        }
+        // A span's triangle holds the triangles of the two spans one shorter inside it, so only
+        // spans whose two are below the threshold are looked at: most positions drop out at the
+        // shortest length, which makes this much cheaper than the full matrices (tangermeme's
+        // sparse decoder does the same, with the same values).
+        self.last.clear();
         for len in min_len..=max_len.min(l) {
-            for k in 0..=l - len {
-                let p = span_p(&self.bin_csum, len, k).max(self.p[(len - 1) * stride + k]);
-                self.p[len * stride + k] = p;
-                self.q[len * stride + k] = p.max(self.q[(len - 1) * stride + k + 1]);
+            self.next.clear();
+            if len == min_len {
+                for k in 0..=l - len {
+                    let p = span_p(&self.bin_csum, len, k).max(0.0);
+                    if p < params.threshold {
+                        self.next.push((k, p, p));
+                    }
+                }
+            } else {
+                for pair in self.last.windows(2) {
+                    let ((k, p_prefix, _), (k1, _, q_inner)) = (pair[0], pair[1]);
+                    if k1 != k + 1 {
+                        continue;
+                    }
+                    let p = span_p(&self.bin_csum, len, k).max(p_prefix);
+                    let q = p.max(q_inner);
+                    if q < params.threshold {
+                        self.next.push((k, p, q));
+                    }
+                }
+            }
+            let c = &mut self.candidates[max_len - len];
+            c.extend(self.next.iter().map(|&(k, p, _)| (p, k)));
+            // Stable, so equal p-values keep the order of start.
+            c.sort_by(|a, b| a.0.total_cmp(&b.0));
+            std::mem::swap(&mut self.last, &mut self.next);
+            if self.last.is_empty() {
+                break;
             }
         }
         self.called.fill(false);
-        for len in (min_len..=max_len.min(l)).rev() {
-            self.candidates.clear();
-            self.candidates.extend(
-                (0..=l - len)
-                    .filter(|&k| self.q[len * stride + k] < params.threshold)
-                    .map(|k| (self.p[len * stride + k], k)),
-            );
-            // Stable, so equal p-values keep the order of start.
-            self.candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
-            for &(_, k) in &self.candidates {
+        for (j, candidates) in self.candidates.iter().enumerate() {
+            let len = max_len - j;
+            for &(_, k) in candidates {
                 let span = &mut self.called[k..k + len];
                 if span.iter().any(|&c| c) {
                     continue;

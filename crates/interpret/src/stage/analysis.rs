@@ -260,9 +260,13 @@ impl Analysis {
             .iter()
             .position(|(m, _)| *m == method)
             .expect("validated: seqlets come from a method computed");
+        let x: Vec<f32> = (0..a.rows.len())
+            .flat_map(|k| a.contributions(index, k))
+            .collect();
         let seqlets = Seqlets::compute(
-            a,
-            index,
+            &x,
+            &a.ohe,
+            a.len,
             &self.database,
             &params.recursive(),
             params.seqlet_distance,
