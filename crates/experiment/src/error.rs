@@ -25,6 +25,9 @@ pub enum Error {
         line: usize,
         message: String,
     },
+    /// Tables written into an artifact would sit beside files its manifest does not list.
+    #[error("--out {} is an artifact directory: give the tables a directory of their own", path.display())]
+    OutIsArtifact { path: PathBuf },
     #[error("task {task} does not exist: the plan has tasks 0 (shared steps) to {last}")]
     NoSuchTask { task: usize, last: usize },
     #[error("{what} is missing: {} (run task 0, which prepares it, first)", path.display())]
@@ -73,7 +76,11 @@ pub enum Error {
 impl Error {
     pub fn is_usage(&self) -> bool {
         match self {
-            Error::ReadConfig { .. } | Error::Config { .. } | Error::NoSuchTask { .. } => true,
+            Error::ReadConfig { .. }
+            | Error::Config { .. }
+            | Error::NoSuchTask { .. }
+            | Error::OutIsArtifact { .. }
+            | Error::Artifact(tfbind_artifact::Error::OutputIsInput { .. }) => true,
             Error::Stage { usage, .. }
             | Error::Select { usage, .. }
             | Error::Transfer { usage, .. } => *usage,

@@ -66,6 +66,14 @@ pub fn summarise(
     out: &Path,
     invocation: &str,
 ) -> Result<Summary> {
+    // The tables go beside the user's files, never over the bundle or into an artifact.
+    let b = &config.bundle;
+    tfbind_artifact::stage::check_out_apart(out, &[&b.regions(), &b.labels(), &b.genome()])?;
+    if out.join(tfbind_artifact::MANIFEST_FILE).exists() {
+        return Err(crate::error::Error::OutIsArtifact {
+            path: out.to_path_buf(),
+        });
+    }
     let runs = results::collect(config, layout)?;
     let timings = Timings::read(&layout.timings())?;
     let tables = Tables::new(config, &runs);

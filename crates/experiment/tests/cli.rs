@@ -60,3 +60,40 @@ fn config_mistakes_are_usage_errors_naming_the_key() {
     let out = run(&["plan", "--config", "missing.toml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_tables_never_go_over_the_bundle_or_into_an_artifact() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("e.toml"), CONFIG).unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::write(bundle.join("genome.fa.gz"), "mine").unwrap();
+    let genome = bundle.join("genome.fa.gz");
+    let out = run(
+        &[
+            "summarise",
+            "--config",
+            "e.toml",
+            "--out",
+            genome.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&genome).unwrap(), "mine");
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    std::fs::write(model.join("manifest.toml"), "kind = \"model\"\n").unwrap();
+    let out = run(
+        &["summarise", "--config", "e.toml", "--out", "model"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is an artifact directory"));
+    assert_eq!(std::fs::read_dir(&model).unwrap().count(), 1);
+}
