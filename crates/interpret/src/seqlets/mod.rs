@@ -212,31 +212,49 @@ fn best_matches(
         threshold: Threshold::All,
         ..Options::default()
     };
-    let mut best = Vec::with_capacity(seqlets.len());
-    for chunk in seqlets.chunks(QUERIES_PER_CALL) {
+    // Seqlets of the same sequence have the same best match, and short seqlets repeat a lot
+    // (there are 256 of 4 bp): each distinct one-hot sequence is compared once.
+    let mut distinct: Vec<Vec<[f64; 4]>> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let query_of: Vec<usize> = seqlets
+        .iter()
+        .map(|s| {
+            let window = &ohe[s.example * 4 * len..(s.example + 1) * 4 * len];
+            let rows: Vec<[f64; 4]> = (s.start..s.end)
+                .map(|p| std::array::from_fn(|b| f64::from(window[b * len + p])))
+                .collect();
+            let key: Vec<u64> = rows.iter().flatten().map(|v| v.to_bits()).collect();
+            *index.entry(key).or_insert_with(|| {
+                distinct.push(rows);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let mut best: Vec<Match> = Vec::with_capacity(distinct.len());
+    for (c, chunk) in distinct.chunks(QUERIES_PER_CALL).enumerate() {
+        let first = c * QUERIES_PER_CALL;
         let queries = chunk
             .iter()
             .enumerate()
-            .map(|(i, s)| {
-                let window = &ohe[s.example * 4 * len..(s.example + 1) * 4 * len];
-                let rows = (s.start..s.end)
-                    .map(|p| std::array::from_fn(|b| f64::from(window[b * len + p])))
-                    .collect();
-                Motif::from_probabilities(format!("seqlet{i}"), rows)
+            .map(|(i, rows)| {
+                Motif::from_probabilities(format!("seqlet{}", first + i), rows.clone())
             })
             .collect::<tfbind_motifs::Result<Vec<_>>>()?;
-        let first = best.len();
         // Matches come grouped by query in order, each query's best first.
         for m in tomtom(&queries, database, &options)? {
             if best.len() == first + m.query {
-                best.push(Match {
-                    query: first + m.query,
-                    ..m
-                });
+                best.push(m);
             }
         }
     }
-    Ok(best)
+    Ok(query_of
+        .iter()
+        .enumerate()
+        .map(|(i, &q)| Match {
+            query: i,
+            ..best[q].clone()
+        })
+        .collect())
 }
 
 /// The `q` quantile of sorted `values` by linear interpolation (NumPy's default); NaN when empty.
@@ -365,6 +383,27 @@ mod tests {
             .map(|l| l.split('\t').nth(4).unwrap().parse::<f64>().unwrap())
             .sum();
         assert!((shares - 1.0).abs() < 1e-3, "{motifs}");
+    }
+
+    #[test]
+    fn repeated_sequences_answer_each_of_their_seqlets() {
+        let (a, _) = attributed();
+        let database = vec![
+            motif("MA1", "Gata1", "AGATAAGA"),
+            motif("MA2", "Myc", "CCACGTGG"),
+        ];
+        let seqlet = |example, start| Seqlet {
+            example,
+            start,
+            end: start + 6,
+            attribution: 1.0,
+            p_value: 0.01,
+        };
+        let seqlets = [seqlet(0, 10), seqlet(1, 40), seqlet(0, 10)];
+        let m = best_matches(&seqlets, &a.ohe, 60, &database, Distance::Euclidean).unwrap();
+        assert_eq!(m.iter().map(|m| m.query).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!((m[0].target, m[1].target), (0, 1));
+        assert_eq!((m[2].target, m[2].p_value), (0, m[0].p_value));
     }
 
     #[test]
