@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use tfbind_cli::CommonArgs;
+use tfbind_experiment::InterpretOptions;
 
 /// The transfer-learning experiment (Novakovsky et al. 2021): for each target TF, training-set
 /// size and seed, single-task models trained from scratch and fine-tuned from differently
@@ -31,6 +32,11 @@ use tfbind_cli::CommonArgs;
 /// condition and size), per_target.tsv, paired.tsv (each condition against scratch and the
 /// reference: wins, mean difference with a 95% t interval, exact sign test), results.md, auprc.svg.
 ///
+/// Interpretation (interpret): tfbind-interpret on every fine-tuned model of one size, into
+/// WORK/interpret/<target>/<size>-<seed>/<condition> (reused when up to date), then
+/// interpretation.tsv and interpretation.md: filter refinement against the parent pre-trained model
+/// and the seqlets explained by the target's motif family versus other motifs.
+///
 /// Exit status: 0 success, 1 bad data or a failure, 2 bad usage.
 #[derive(Parser)]
 #[command(name = "tfbind-experiment", version, verbatim_doc_comment)]
@@ -50,6 +56,11 @@ pub(crate) enum Command {
     Plan(Paths),
     /// Train nothing: make the tables and the plot from the models in the work directory.
     Summarise(Paths),
+    /// Interpret the fine-tuned models of one size with tfbind-interpret (filter motifs matched to
+    /// JASPAR, --compare-to the parent pre-trained model, filter influence, DeepLIFT/SHAP and
+    /// seqlets on the target's test positives) and measure the paper's interpretation claims:
+    /// OUT/interpretation.tsv and interpretation.md.
+    Interpret(InterpretArgs),
 }
 
 #[derive(Args)]
@@ -60,6 +71,43 @@ pub(crate) struct RunArgs {
     /// 1..: one target each), and do not summarise.
     #[arg(long, value_name = "I")]
     pub(crate) task: Option<usize>,
+}
+
+#[derive(Args)]
+pub(crate) struct InterpretArgs {
+    #[command(flatten)]
+    pub(crate) paths: Paths,
+    /// Interpret the models of this training-set size [default: 500 when among the config's
+    /// sizes, else the largest].
+    #[arg(long, value_name = "N")]
+    pub(crate) size: Option<usize>,
+    /// Only these seeds (comma-separated) [default: all of the config's].
+    #[arg(long, value_name = "SEED", value_delimiter = ',', num_args = 1..)]
+    pub(crate) seeds: Vec<u64>,
+    /// Only these targets (comma-separated) [default: all of the config's].
+    #[arg(long, value_name = "TF", value_delimiter = ',', num_args = 1..)]
+    pub(crate) targets: Vec<String>,
+    /// Test positives attributed per model (highest predicted first), and test windows whose
+    /// filter influence is measured.
+    #[arg(long, value_name = "N", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) windows: u64,
+    /// Motif database (MEME format) [default: tfbind-interpret's, the shipped JASPAR CORE
+    /// vertebrates file].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) database: Option<PathBuf>,
+}
+
+impl InterpretArgs {
+    pub(crate) fn options(&self) -> InterpretOptions {
+        InterpretOptions {
+            size: self.size,
+            seeds: self.seeds.clone(),
+            targets: self.targets.clone(),
+            windows: self.windows as usize,
+            database: self.database.clone(),
+        }
+    }
 }
 
 #[derive(Args)]

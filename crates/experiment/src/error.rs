@@ -71,6 +71,10 @@ pub enum Error {
     Encode(#[from] tfbind_encode::Error),
     #[error(transparent)]
     Artifact(#[from] tfbind_artifact::Error),
+    #[error(transparent)]
+    Model(#[from] tfbind_model::ModelError),
+    #[error(transparent)]
+    Motifs(#[from] tfbind_motifs::Error),
 }
 
 impl Error {

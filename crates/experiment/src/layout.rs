@@ -97,6 +97,15 @@ impl Layout {
             .join(condition)
     }
 
+    /// tfbind-interpret's `motifs` artifact of a fine-tuned model.
+    pub fn interpret(&self, target: &str, sample: Sample, condition: &str) -> PathBuf {
+        self.work
+            .join("interpret")
+            .join(target)
+            .join(sample.to_string())
+            .join(condition)
+    }
+
     /// Wall-clock seconds of every stage run, appended by every run.
     pub fn timings(&self) -> PathBuf {
         self.work.join("timings.tsv")

@@ -9,11 +9,14 @@
 //! up-to-date artifact is reused and training resumes from checkpoints; its tasks (the shared
 //! steps, then one per target) are what a Slurm array runs. [`summarise`] reads the results back
 //! through the artifacts' typed summaries and writes the tables ([`stats`] has their statistics),
-//! a markdown page and an SVG plot.
+//! a markdown page and an SVG plot. [`interpret`] runs tfbind-interpret on the models of one size
+//! and measures the paper's interpretation claims (filter refinement, features beyond the target
+//! motif).
 
 mod config;
 mod error;
 mod inputs;
+mod interpretation;
 pub mod layout;
 mod plot;
 mod report;
@@ -24,6 +27,10 @@ mod timings;
 
 pub use config::{scaled_min_bound, Bundle, Condition, Config, Settings, Split};
 pub use error::{Error, Result};
+pub use interpretation::{
+    aggregate, interpret, Family, Features, InterpretOptions, InterpretationSummary, ModelResult,
+    Part, Refinement, Row, TOP_FILTERS,
+};
 pub use layout::Layout;
 pub use report::{summarise, Comparison, Summary};
 pub use results::{collect, Run};

@@ -10,15 +10,17 @@ use serde_json::json;
 use tfbind_cli::{Bars, UsageError};
 use tfbind_experiment::{Config, Error, Experiment};
 
-use cli::{Cli, Command, RunArgs};
+use cli::{Cli, Command, InterpretArgs, RunArgs};
 
 fn main() -> ExitCode {
     process::passive_openmp();
     let cli = Cli::parse();
     process::quiet_stages(cli.common.verbose);
     tfbind_cli::run(|| {
-        let (Command::Run(RunArgs { paths: p, .. }) | Command::Plan(p) | Command::Summarise(p)) =
-            &cli.command;
+        let (Command::Run(RunArgs { paths: p, .. })
+        | Command::Plan(p)
+        | Command::Summarise(p)
+        | Command::Interpret(InterpretArgs { paths: p, .. })) = &cli.command;
         let mut config = Config::read(&p.config).map_err(typed)?;
         config.override_paths(p.bundle.as_deref(), p.work.as_deref(), p.out.as_deref());
         let mut common = cli.common.clone();
@@ -60,6 +62,13 @@ fn main() -> ExitCode {
                     json!({ "tasks": reports, "summary": summary }),
                     text.join("\n"),
                 )
+            }
+            Command::Interpret(args) => {
+                let summary =
+                    tfbind_experiment::interpret(&experiment, &args.options(), &out, &invocation);
+                bars.finish();
+                let summary = summary.map_err(typed)?;
+                (serde_json::to_value(&summary)?, summary.to_string())
             }
             Command::Summarise(_) => {
                 let summary = summarise()?;

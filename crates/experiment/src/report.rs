@@ -10,7 +10,7 @@ use serde::Serialize;
 use tfbind_artifact::AtomicFile;
 
 use crate::config::{Condition, Config};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::results::{self, Run};
 use crate::stats::{median, Paired};
@@ -66,14 +66,7 @@ pub fn summarise(
     out: &Path,
     invocation: &str,
 ) -> Result<Summary> {
-    // The tables go beside the user's files, never over the bundle or into an artifact.
-    let b = &config.bundle;
-    tfbind_artifact::stage::check_out_apart(out, &[&b.regions(), &b.labels(), &b.genome()])?;
-    if out.join(tfbind_artifact::MANIFEST_FILE).exists() {
-        return Err(crate::error::Error::OutIsArtifact {
-            path: out.to_path_buf(),
-        });
-    }
+    check_out(config, out)?;
     let runs = results::collect(config, layout)?;
     let timings = Timings::read(&layout.timings())?;
     let tables = Tables::new(config, &runs);
@@ -85,14 +78,7 @@ pub fn summarise(
         ("results.md", tables.markdown(layout, &timings, invocation)),
         ("auprc.svg", crate::plot::svg(config, &runs)),
     ];
-    let mut pending = Vec::new();
-    for (name, text) in &files {
-        let mut file = AtomicFile::create(out.join(name))?;
-        std::io::Write::write_all(&mut file.writer, text.as_bytes())
-            .map_err(crate::error::Error::io(out.join(name)))?;
-        pending.push(file);
-    }
-    AtomicFile::commit_all(pending)?;
+    write_files(out, &files)?;
     let largest = config
         .experiment
         .sizes
@@ -110,6 +96,31 @@ pub fn summarise(
             .map(|c| (c.to_string(), tables.median(None, c, largest)))
             .collect(),
     })
+}
+
+/// Refuses an output directory for tables that is, holds or lies in a bundle file, or is an
+/// artifact: the tables go beside the user's files, never over the bundle or into an artifact.
+pub(crate) fn check_out(config: &Config, out: &Path) -> Result<()> {
+    let b = &config.bundle;
+    tfbind_artifact::stage::check_out_apart(out, &[&b.regions(), &b.labels(), &b.genome()])?;
+    if out.join(tfbind_artifact::MANIFEST_FILE).exists() {
+        return Err(Error::OutIsArtifact {
+            path: out.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes `(name, text)` files into `out` together: all of them or none.
+pub(crate) fn write_files(out: &Path, files: &[(&str, String)]) -> Result<()> {
+    let mut pending = Vec::new();
+    for (name, text) in files {
+        let mut file = AtomicFile::create(out.join(name))?;
+        std::io::Write::write_all(&mut file.writer, text.as_bytes())
+            .map_err(Error::io(out.join(name)))?;
+        pending.push(file);
+    }
+    Ok(AtomicFile::commit_all(pending)?)
 }
 
 /// The runs, indexed for the tables.
@@ -432,7 +443,7 @@ impl<'a> Tables<'a> {
 }
 
 /// A markdown table: a first column, then one column per name.
-fn table(first: &str, columns: &[&str], rows: Vec<(String, Vec<String>)>) -> String {
+pub(crate) fn table(first: &str, columns: &[&str], rows: Vec<(String, Vec<String>)>) -> String {
     let mut out = format!("| {first} |");
     let mut rule = String::from("|---|");
     for c in columns {
@@ -460,7 +471,7 @@ fn paired_cell(p: &Paired) -> String {
 }
 
 /// A value with `decimals`, or NA.
-fn number(value: Option<f64>, decimals: usize) -> String {
+pub(crate) fn number(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "NA".into(), |v| format!("{v:.decimals$}"))
 }
 

@@ -1,7 +1,7 @@
 //! The experiment's results, read from its artifacts through their typed summaries: one row per
 //! target, size, seed and condition.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tfbind_artifact::kinds::{MODEL, WINDOWS};
@@ -53,18 +53,11 @@ pub fn collect(config: &Config, layout: &Layout) -> Result<Vec<Run>> {
             }
         }
     }
-    let missing: Vec<_> = wanted
+    let dirs: Vec<_> = wanted
         .iter()
         .map(|(t, s, c)| layout.model(t, *s, c))
-        .filter(|m| !m.join(tfbind_artifact::MANIFEST_FILE).is_file())
         .collect();
-    if let Some(first) = missing.first() {
-        return Err(Error::MissingModel {
-            path: first.clone(),
-            missing: missing.len(),
-            total: wanted.len(),
-        });
-    }
+    check_models(&dirs)?;
     wanted
         .into_iter()
         .map(|(target, sample, condition)| {
@@ -85,6 +78,22 @@ pub fn collect(config: &Config, layout: &Layout) -> Result<Vec<Run>> {
             })
         })
         .collect()
+}
+
+/// Refuses a list of model directories of which any lacks its model, counting how many do.
+pub(crate) fn check_models(dirs: &[PathBuf]) -> Result<()> {
+    let missing: Vec<&PathBuf> = dirs
+        .iter()
+        .filter(|m| !m.join(tfbind_artifact::MANIFEST_FILE).is_file())
+        .collect();
+    match missing.first() {
+        Some(first) => Err(Error::MissingModel {
+            path: first.to_path_buf(),
+            missing: missing.len(),
+            total: dirs.len(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A stage's stored summary. The artifact's files are not re-hashed: the stage runner verified

@@ -132,22 +132,32 @@ impl<'a> Experiment<'a> {
             last: plan.len() - 1,
         })?;
         let started = Instant::now();
-        let (built, up_to_date) = (
-            self.built.load(Ordering::SeqCst),
-            self.up_to_date.load(Ordering::SeqCst),
-        );
+        let (built, up_to_date) = self.counts();
         tracing::info!(index, %task, "starting");
         match task {
             Task::Shared => self.shared()?,
             Task::Target(target) => self.target(target)?,
         }
+        let (built_now, up_to_date_now) = self.counts();
         Ok(TaskReport {
             index,
             task: task.clone(),
-            built: self.built.load(Ordering::SeqCst) - built,
-            up_to_date: self.up_to_date.load(Ordering::SeqCst) - up_to_date,
+            built: built_now - built,
+            up_to_date: up_to_date_now - up_to_date,
             seconds: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// Artifacts built, and found up to date, by this process so far.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        (
+            self.built.load(Ordering::SeqCst),
+            self.up_to_date.load(Ordering::SeqCst),
+        )
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        self.config
     }
 
     /// Task `task` of the plan, or every task in order.
@@ -485,7 +495,7 @@ impl<'a> Experiment<'a> {
     }
 
     /// Runs a stage into `out` and appends its wall-clock time to timings.tsv.
-    fn stage<S: Stage>(
+    pub(crate) fn stage<S: Stage>(
         &self,
         kind: &'static str,
         name: &str,
