@@ -87,6 +87,9 @@ pub(crate) struct InterpretArgs {
     /// Only these targets (comma-separated) [default: all of the config's].
     #[arg(long, value_name = "TF", value_delimiter = ',', num_args = 1..)]
     pub(crate) targets: Vec<String>,
+    /// Only these conditions (comma-separated) [default: all of the config's].
+    #[arg(long, value_name = "NAME", value_delimiter = ',', num_args = 1..)]
+    pub(crate) conditions: Vec<String>,
     /// Test positives attributed per model (highest predicted first), and test windows whose
     /// filter influence is measured.
     #[arg(long, value_name = "N", default_value_t = 300,
@@ -104,6 +107,7 @@ impl InterpretArgs {
             size: self.size,
             seeds: self.seeds.clone(),
             targets: self.targets.clone(),
+            conditions: self.conditions.clone(),
             windows: self.windows as usize,
             database: self.database.clone(),
         }

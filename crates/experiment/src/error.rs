@@ -32,7 +32,7 @@ pub enum Error {
     NoSuchTask { task: usize, last: usize },
     #[error("{what} is missing: {} (run task 0, which prepares it, first)", path.display())]
     NotPrepared { what: &'static str, path: PathBuf },
-    #[error("no model at {} to summarise ({missing} of {total} missing): run the experiment first", path.display())]
+    #[error("no model at {} ({missing} of {total} missing): run the experiment first", path.display())]
     MissingModel {
         path: PathBuf,
         missing: usize,

@@ -20,8 +20,8 @@ use tfbind_artifact::kinds::MODEL;
 use tfbind_artifact::Artifact;
 use tfbind_interpret::matches::{motif_label, motifs_of_tf};
 use tfbind_interpret::{
-    InterpretParams, InterpretStage, Method, Summary as InterpretSummary, COMPARISON_TSV,
-    INFLUENCE_TSV, SEQLETS_TSV,
+    ComparisonSummary, InterpretParams, InterpretStage, Method, COMPARISON_TSV, INFLUENCE_TSV,
+    SEQLETS_TSV,
 };
 use tfbind_model::ModelArtifact;
 use tfbind_motifs::{tomtom, Motif, Options, Threshold};
@@ -46,9 +46,10 @@ const PREFERRED_SIZE: usize = 500;
 pub struct InterpretOptions {
     /// The training-set size [default: 500 when among the sizes, else the largest].
     pub size: Option<usize>,
-    /// Seeds and targets [default: all of the config's].
+    /// Seeds, targets and conditions [default: all of the config's].
     pub seeds: Vec<u64>,
     pub targets: Vec<String>,
+    pub conditions: Vec<String>,
     /// Test positives attributed (highest predicted first), and test windows whose filter
     /// influence is measured, per model.
     pub windows: usize,
@@ -57,8 +58,8 @@ pub struct InterpretOptions {
 }
 
 impl InterpretOptions {
-    /// The size, seeds and targets, each checked to be the config's.
-    fn selection(&self, config: &Config) -> Result<(usize, Vec<u64>, Vec<String>)> {
+    /// The size, seeds, targets and conditions, each checked to be the config's.
+    fn selection(&self, config: &Config) -> Result<Selection> {
         let e = &config.experiment;
         let usage = |message: String| Error::Config {
             path: PathBuf::from("tfbind-experiment interpret"),
@@ -86,26 +87,36 @@ impl InterpretOptions {
                 e.seeds
             )));
         }
-        if let Some(t) = self.targets.iter().find(|t| !e.targets.contains(t)) {
-            return Err(usage(format!(
-                "--targets {t} is not among the experiment's targets {}",
-                e.targets.join(", ")
-            )));
-        }
-        let pick = |chosen: &[String]| -> Vec<String> {
-            let all = &e.targets;
-            all.iter()
-                .filter(|t| chosen.is_empty() || chosen.contains(t))
-                .cloned()
-                .collect()
-        };
-        let seeds = e
-            .seeds
+        let names: Vec<String> = config
+            .conditions
             .iter()
-            .copied()
-            .filter(|s| self.seeds.is_empty() || self.seeds.contains(s))
+            .map(|c| c.name().to_string())
             .collect();
-        Ok((size, seeds, pick(&self.targets)))
+        // The config's order, whatever the order asked in.
+        let pick = |flag: &str, asked: &[String], all: &[String]| -> Result<Vec<String>> {
+            match asked.iter().find(|a| !all.contains(a)) {
+                Some(a) => Err(usage(format!(
+                    "--{flag} {a} is not among the experiment's {flag}: {}",
+                    all.join(", ")
+                ))),
+                None => Ok(all
+                    .iter()
+                    .filter(|a| asked.is_empty() || asked.contains(a))
+                    .cloned()
+                    .collect()),
+            }
+        };
+        Ok(Selection {
+            size,
+            seeds: e
+                .seeds
+                .iter()
+                .copied()
+                .filter(|s| self.seeds.is_empty() || self.seeds.contains(s))
+                .collect(),
+            targets: pick("targets", &self.targets, &e.targets)?,
+            conditions: pick("conditions", &self.conditions, &names)?,
+        })
     }
 
     /// tfbind-interpret's parameters for one target: DeepLIFT/SHAP only (the seqlets' method; it
@@ -121,6 +132,14 @@ impl InterpretOptions {
             ..InterpretParams::default()
         }
     }
+}
+
+/// The models interpreted: one size, and seeds, targets and conditions in the config's order.
+struct Selection {
+    size: usize,
+    seeds: Vec<u64>,
+    targets: Vec<String>,
+    conditions: Vec<String>,
 }
 
 /// The target's motif family: the database motifs named after the target (a name of the motif,
@@ -458,8 +477,13 @@ pub fn interpret(
     let config = experiment.config();
     let layout = experiment.layout();
     check_out(config, out)?;
-    let (size, seeds, targets) = options.selection(config)?;
-    let conditions: Vec<&str> = config.conditions.iter().map(|c| c.name()).collect();
+    let Selection {
+        size,
+        seeds,
+        targets,
+        conditions,
+    } = options.selection(config)?;
+    let conditions: Vec<&str> = conditions.iter().map(String::as_str).collect();
     let mut dirs = Vec::new();
     for target in &targets {
         for &seed in &seeds {
@@ -517,8 +541,8 @@ pub fn interpret(
                     target: target.clone(),
                     seed,
                     condition: condition.to_string(),
-                    refinement: refinement(&dir, &summary, target, max_q)?,
-                    features: features(&dir, &summary, &family)?,
+                    refinement: refinement(&dir, summary.comparison.as_ref(), target, max_q)?,
+                    features: features(&dir, summary.seqlets.is_some(), &family)?,
                 });
             }
         }
@@ -562,11 +586,11 @@ fn open(model: &Path) -> Result<Artifact> {
 /// influence.tsv.
 fn refinement(
     dir: &Path,
-    summary: &InterpretSummary,
+    comparison: Option<&ComparisonSummary>,
     target: &str,
     max_q: f64,
 ) -> Result<Option<Refinement>> {
-    let Some(c) = &summary.comparison else {
+    let Some(c) = comparison else {
         return Ok(None);
     };
     let comparison = Tsv::read(&dir.join(COMPARISON_TSV))?;
@@ -603,13 +627,13 @@ fn refinement(
     }))
 }
 
-/// A model's seqlets by what explains them, from seqlets.tsv (none without attributions).
-fn features(dir: &Path, summary: &InterpretSummary, family: &Family) -> Result<Features> {
+/// A model's seqlets by what explains them, from seqlets.tsv (written with attributions only).
+fn features(dir: &Path, has_seqlets: bool, family: &Family) -> Result<Features> {
     let mut f = Features {
         family_known: family.is_known(),
         ..Features::default()
     };
-    if summary.seqlets.is_none() {
+    if !has_seqlets {
         return Ok(f);
     }
     for row in Tsv::read(&dir.join(SEQLETS_TSV))?.rows() {
@@ -903,6 +927,113 @@ mod tests {
             refinement: r,
             features: f,
         }
+    }
+
+    #[test]
+    fn the_artifacts_files_are_read_by_column_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        // Columns in another order than tfbind-interpret writes them, and one more.
+        write(
+            COMPARISON_TSV,
+            "q_after\tlog10_p_gain\textra\tfilter\tmoved_toward\tq_before\n\
+             0.01\t2.0\tx\t3\tyes\t0.5\n\
+             0.2\t-1.0\tx\t1\tno\t0.04\n\
+             NA\t0.0\tx\t0\tno\tNA\n\
+             0.3\t0.5\tx\t2\tno\t0.6\n",
+        );
+        write(
+            INFLUENCE_TSV,
+            "windows\tinfluence\trank\tfilter\ttask\n\
+             9\t0.5\t1\t3\tYY1\n9\t0.2\t2\t2\tYY1\n9\t0.1\t3\t0\tYY1\n9\t0.9\t1\t1\tOTHER\n",
+        );
+        let comparison = ComparisonSummary {
+            other: "parent".into(),
+            tf: "YY1".into(),
+            targets: vec!["MA0095.3 YY1".into()],
+            matching_before: 1,
+            matching_after: 1,
+            moved_toward: 1,
+        };
+        let r = super::refinement(dir.path(), Some(&comparison), "YY1", 0.05)
+            .unwrap()
+            .unwrap();
+        // Filters 3 (q after 0.01) and 1 (q before 0.04) match: gains 2 and -1; filter 3 is the
+        // one refined, first of YY1's three ranked filters (OTHER's row is another task's).
+        assert_eq!(r.median_gain, Some(0.5));
+        assert_eq!(r.top_refined, Some(1.0 / 3.0));
+        assert_eq!(r.refined, Some(0.25));
+        assert_eq!((r.matching_before, r.matching_after), (1, 1));
+        assert_eq!(
+            super::refinement(dir.path(), None, "YY1", 0.05).unwrap(),
+            None
+        );
+        write(
+            SEQLETS_TSV,
+            "explained\tmotif_name\tattribution\tmotif\n\
+             yes\tYY1\t2.0\tMA0095.3\n\
+             yes\tYY2\t1.0\tMA0748.2\n\
+             yes\tSP1\t0.5\tMA0079.5\n\
+             no\tSP1\t0.5\tMA0079.5\n",
+        );
+        let family = Family {
+            target: "YY1".into(),
+            named: vec!["MA0095.3 YY1".into()],
+            members: ["MA0095.3".to_string(), "MA0748.2".into()].into(),
+            names: ["YY1".to_string(), "YY2".into()].into(),
+        };
+        let f = super::features(dir.path(), true, &family).unwrap();
+        assert_eq!(
+            f.all,
+            Part {
+                seqlets: 4,
+                attribution: 4.0
+            }
+        );
+        assert_eq!(
+            f.family,
+            Part {
+                seqlets: 2,
+                attribution: 3.0
+            }
+        );
+        assert_eq!(
+            f.other,
+            Part {
+                seqlets: 1,
+                attribution: 0.5
+            }
+        );
+        assert_eq!(f.other_motifs, [("SP1".to_string(), 0.5)].into());
+        assert_eq!(f.shares(&f.family), (Some(0.5), Some(0.75)));
+        assert_eq!(
+            super::features(dir.path(), false, &family)
+                .unwrap()
+                .all
+                .seqlets,
+            0
+        );
+        // A missing column is an error naming it and the file.
+        write(SEQLETS_TSV, "motif\tattribution\nMA0095.3\t1.0\n");
+        let e = super::features(dir.path(), true, &family)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("seqlets.tsv:1: no column `explained`"), "{e}");
+    }
+
+    #[test]
+    fn a_family_holds_the_targets_motifs_and_their_tomtom_matches() {
+        let database = tfbind_motifs::read_meme(tfbind_interpret::SHIPPED_DATABASE).unwrap();
+        let jund = Family::of("JUND", &database, 0.05).unwrap();
+        assert!(jund.named.iter().any(|m| m.ends_with(" JUND")), "{jund:?}");
+        // AP-1 dimers match JUND's motif; CTCF's zinc-finger motif does not.
+        for name in ["JUND", "FOS::JUN", "JUN"] {
+            assert!(jund.names.contains(name), "{name}: {jund:?}");
+        }
+        assert!(!jund.names.contains("CTCF"), "{jund:?}");
+        assert!(jund.members.len() > jund.named.len());
+        let none = Family::of("NOT-A-TF", &database, 0.05).unwrap();
+        assert!(!none.is_known() && none.names.is_empty());
     }
 
     #[test]
