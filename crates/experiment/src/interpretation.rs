@@ -493,7 +493,10 @@ pub fn interpret(
         }
     }
     check_models(&dirs)?;
-    let defaults = options.params("");
+    let defaults = InterpretParams {
+        database: options.database.clone(),
+        ..InterpretParams::default()
+    };
     let database_path = defaults.database().map_err(|message| Error::Config {
         path: PathBuf::from("--database"),
         line: None,
