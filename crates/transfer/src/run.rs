@@ -101,7 +101,10 @@ pub fn transfer(request: &Request, progress: &dyn Progress) -> Result<Report> {
         .map(PathBuf::as_path)
         .collect();
     check_out_apart(&request.out, &inputs)?;
-    check_out_apart(&request.cache, &inputs)?;
+    if request.from.is_none() {
+        // With --from the cache is not written (the model given may well be one of its own).
+        check_out_apart(&request.cache, &inputs)?;
+    }
     std::fs::create_dir_all(&request.out)
         .map_err(|e| Error::Usage(format!("cannot create {}: {e}", request.out.display())))?;
     let out = |name: &str| request.out.join(name);
