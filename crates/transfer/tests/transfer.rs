@@ -141,6 +141,22 @@ impl Fixture {
         path
     }
 
+    /// The binary on this fixture's regions, with its config, on the CPU, into `out`.
+    fn command(&self, out: &str) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tfbind-transfer"));
+        command
+            .arg("--regions")
+            .arg(&self.regions)
+            .arg("--genome")
+            .arg(genome())
+            .arg("--config")
+            .arg(self.config())
+            .arg("--out")
+            .arg(self.path(out))
+            .args(["--device", "cpu"]);
+        command
+    }
+
     fn settings(&self) -> Settings {
         let config = self.config();
         Settings {
@@ -418,18 +434,10 @@ fn concurrent_runs_with_the_same_set_pretrain_once() {
     let f = Fixture::new();
     let peaks = f.peaks("NEW.narrowPeak", |i| i.is_multiple_of(10));
     let spawn = |target: &str| {
-        Command::new(env!("CARGO_BIN_EXE_tfbind-transfer"))
+        f.command(target)
             .args(["--tf", target, "--peaks"])
             .arg(&peaks)
-            .arg("--regions")
-            .arg(&f.regions)
-            .arg("--genome")
-            .arg(genome())
-            .arg("--config")
-            .arg(f.config())
-            .arg("--out")
-            .arg(f.path(target))
-            .args(["--threads", "1", "--device", "cpu", "--json"])
+            .args(["--threads", "1", "--json"])
             .env("RUST_LOG", "info")
             .output()
             .unwrap()
@@ -467,21 +475,7 @@ fn concurrent_runs_with_the_same_set_pretrain_once() {
 #[test]
 fn bad_inputs_are_clear_errors() {
     let f = Fixture::new();
-    let bin = |args: &[&str], out: &str| {
-        Command::new(env!("CARGO_BIN_EXE_tfbind-transfer"))
-            .args(args)
-            .arg("--regions")
-            .arg(&f.regions)
-            .arg("--genome")
-            .arg(genome())
-            .arg("--config")
-            .arg(f.config())
-            .arg("--out")
-            .arg(f.path(out))
-            .args(["-q", "--device", "cpu"])
-            .output()
-            .unwrap()
-    };
+    let bin = |args: &[&str], out: &str| f.command(out).args(args).arg("-q").output().unwrap();
     let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).to_string();
 
     let o = bin(&["--tf", "FOXA3"], "a");
