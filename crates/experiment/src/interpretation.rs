@@ -9,7 +9,9 @@
 //!    fine-tuned model's most influential filters that are refined ones.
 //! 2. Features beyond the target motif: the share of seqlets, and of their attribution, explained
 //!    by the target's motif family ([`Family`]) and by other motifs, and the other motifs carrying
-//!    the most attribution.
+//!    the most attribution. A seqlet counts for the family when any family motif matches its
+//!    sequence, not only when its best match does: a family core inside a longer seqlet can
+//!    matches a longer motif best (YY1's `AAGATGGCG` in a seqlet best matched by ZNF417).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -18,13 +20,15 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tfbind_artifact::kinds::MODEL;
 use tfbind_artifact::Artifact;
+use tfbind_genome::codes;
 use tfbind_interpret::matches::{motif_label, motifs_of_tf};
+use tfbind_interpret::seqlets::compare_sequences;
 use tfbind_interpret::{
     ComparisonSummary, InterpretParams, InterpretStage, Method, COMPARISON_TSV, INFLUENCE_TSV,
     SEQLETS_TSV,
 };
 use tfbind_model::ModelArtifact;
-use tfbind_motifs::{tomtom, Motif, Options, Threshold};
+use tfbind_motifs::{tomtom, Distance, Motif, Options, Threshold};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -224,7 +228,7 @@ pub struct Part {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Features {
     pub all: Part,
-    /// Explained by a motif of the target's family, and by another motif.
+    /// Explained by a motif of the target's family, and else by another motif (see [`features`]).
     pub family: Part,
     pub other: Part,
     /// Attribution of the seqlets explained by each other motif, by motif name.
@@ -545,7 +549,14 @@ pub fn interpret(
                     seed,
                     condition: condition.to_string(),
                     refinement: refinement(&dir, summary.comparison.as_ref(), target, max_q)?,
-                    features: features(&dir, summary.seqlets.is_some(), &family)?,
+                    features: features(
+                        &dir,
+                        summary.seqlets.is_some(),
+                        &family,
+                        &database,
+                        defaults.seqlet_distance,
+                        max_q,
+                    )?,
                 });
             }
         }
@@ -630,8 +641,28 @@ fn refinement(
     }))
 }
 
-/// A model's seqlets by what explains them, from seqlets.tsv (written with attributions only).
-fn features(dir: &Path, has_seqlets: bool, family: &Family) -> Result<Features> {
+/// What explains a seqlet's sequence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Explanation<'a> {
+    Family,
+    /// Another motif, by name.
+    Other(&'a str),
+    Unexplained,
+}
+
+/// A model's seqlets by what explains them, from the sequences of seqlets.tsv (written with
+/// attributions only), each compared with the whole `database` as tfbind-interpret annotates
+/// seqlets (its `seqlet_distance`, both strands, q over the database): for the family when any
+/// family motif matches at q ≤ `max_q`, else for the best match when it has q ≤ `max_q`. The
+/// file's own best match is not enough: it hides a family match behind a better one.
+fn features(
+    dir: &Path,
+    has_seqlets: bool,
+    family: &Family,
+    database: &[Motif],
+    distance: Distance,
+    max_q: f64,
+) -> Result<Features> {
     let mut f = Features {
         family_known: family.is_known(),
         ..Features::default()
@@ -639,26 +670,67 @@ fn features(dir: &Path, has_seqlets: bool, family: &Family) -> Result<Features> 
     if !has_seqlets {
         return Ok(f);
     }
-    for row in Tsv::read(&dir.join(SEQLETS_TSV))?.rows() {
+    let tsv = Tsv::read(&dir.join(SEQLETS_TSV))?;
+    // Seqlets of the same sequence are explained alike, and short ones repeat a lot: each
+    // distinct sequence is compared once.
+    let mut distinct: Vec<Vec<[f64; 4]>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut seqlets = Vec::with_capacity(tsv.len());
+    for row in tsv.rows() {
         let attribution: f64 = row.parse("attribution")?;
+        let sequence = row.get("sequence")?;
+        let query = match index.get(sequence) {
+            Some(&query) => query,
+            None => {
+                let letters = codes::encode(sequence.as_bytes()).map_err(|byte| {
+                    row.error(row.number, format!("`sequence` has {:?}", char::from(byte)))
+                })?;
+                distinct.push(one_hot(&letters));
+                index.insert(sequence, distinct.len() - 1);
+                distinct.len() - 1
+            }
+        };
+        seqlets.push((query, attribution));
+    }
+    let mut explanations = vec![Explanation::Unexplained; distinct.len()];
+    compare_sequences(&distinct, database, distance, |query, matches| {
+        let member = |m: &tfbind_motifs::Match| family.members.contains(database[m.target].id());
+        let best = &matches[0];
+        explanations[query] = if matches.iter().any(|m| m.q_value <= max_q && member(m)) {
+            Explanation::Family
+        } else if best.q_value <= max_q {
+            Explanation::Other(name_of(&database[best.target]))
+        } else {
+            Explanation::Unexplained
+        };
+    })?;
+    for (query, attribution) in seqlets {
         let add = |part: &mut Part| {
             part.seqlets += 1;
             part.attribution += attribution;
         };
         add(&mut f.all);
-        if row.get("explained")? != "yes" {
-            continue;
-        }
-        if family.members.contains(row.get("motif")?) {
-            add(&mut f.family);
-        } else {
-            add(&mut f.other);
-            *f.other_motifs
-                .entry(row.get("motif_name")?.to_string())
-                .or_default() += attribution;
+        match explanations[query] {
+            Explanation::Family => add(&mut f.family),
+            Explanation::Other(name) => {
+                add(&mut f.other);
+                *f.other_motifs.entry(name.to_string()).or_default() += attribution;
+            }
+            Explanation::Unexplained => {}
         }
     }
     Ok(f)
+}
+
+/// The one-hot rows of sequence codes as tfbind-interpret's input has them: N as 0.25 each.
+fn one_hot(letters: &[u8]) -> Vec<[f64; 4]> {
+    letters
+        .iter()
+        .map(|&c| match c {
+            codes::N => [0.25; 4],
+            c => std::array::from_fn(|b| f64::from(usize::from(c) == b)),
+        })
+        .collect()
 }
 
 /// A TSV file written by a stage, read by its header's names (never by column positions).
@@ -786,9 +858,12 @@ impl Page<'_> {
              refined*: the share of the {TOP_FILTERS} filters of largest absolute influence on \
              the target that are refined; *all refined*: the share of all filters, for \
              comparison.\n\
-             - **Seqlet explained by a motif**: its best database match (Tomtom of its sequence) \
-             has q ≤ {q}. Shares are of all seqlets (explained or not) and of their summed \
-             attribution; the rest is unexplained.\n\
+             - **Seqlet explained by the family**: any family motif matches its sequence at \
+             q ≤ {q}, even when another motif matches it better (Tomtom of its one-hot sequence \
+             against the whole database as tfbind-interpret annotates seqlets: both strands, q \
+             over the database). **By another motif**: otherwise, its best match has q ≤ {q}; \
+             that motif is the one named. Shares are of all seqlets (explained or not) and of \
+             their summed attribution; the rest is unexplained.\n\
              - Per target: medians over seeds; *all targets*: medians over every model of the \
              condition. Other motifs: mean share of the seqlet attribution over the models.\n\n"
         );
@@ -971,57 +1046,79 @@ mod tests {
             super::refinement(dir.path(), None, "YY1", 0.05).unwrap(),
             None
         );
+        // The file's best motifs (`motif`, `explained`) are not read: each sequence is compared
+        // with the whole database again. Sequences from YY1 models: YY1's core, twice; a core
+        // whose best match is ZNF417 while ZFP42, of YY1's family, matches at q ≈ 0.047; a core
+        // whose family matches are too weak (q > 0.3), so it stays ZNF417's; then CTCF's site
+        // and a sequence matching nothing at q ≤ 0.05.
         write(
             SEQLETS_TSV,
-            "explained\tmotif_name\tattribution\tmotif\n\
-             yes\tYY1\t2.0\tMA0095.3\n\
-             yes\tYY2\t1.0\tMA0748.2\n\
-             yes\tSP1\t0.5\tMA0079.5\n\
-             no\tSP1\t0.5\tMA0079.5\n",
+            "explained\tsequence\tattribution\tmotif\n\
+             yes\tAAGATGGCGGC\t2.0\tMA0095.3\n\
+             yes\tCCAAGATGGCGCCCTCATGTGGCT\t1.0\tMA1727.2\n\
+             no\tAAGATGGCGGC\t0.5\tMA0095.3\n\
+             yes\tAGGGCGCCATCTAGTGAC\t0.25\tMA1727.2\n\
+             yes\tCCACCAGGGGGCGCTA\t0.25\tMA0139.2\n\
+             no\tCTTCCACTAGATGGCAGTAGA\t1.0\tMA1990.2\n",
         );
-        let family = Family {
-            target: "YY1".into(),
-            named: vec!["MA0095.3 YY1".into()],
-            members: ["MA0095.3".to_string(), "MA0748.2".into()].into(),
-            names: ["YY1".to_string(), "YY2".into()].into(),
+        let database = tfbind_motifs::read_meme(tfbind_interpret::SHIPPED_DATABASE).unwrap();
+        let family = Family::of("YY1", &database, 0.05).unwrap();
+        let defaults = InterpretParams::default();
+        let features = |has_seqlets| {
+            super::features(
+                dir.path(),
+                has_seqlets,
+                &family,
+                &database,
+                defaults.seqlet_distance,
+                defaults.max_q_value,
+            )
         };
-        let f = super::features(dir.path(), true, &family).unwrap();
+        let mut best = None;
+        compare_sequences(
+            &[one_hot(
+                &codes::encode(b"CCAAGATGGCGCCCTCATGTGGCT").unwrap(),
+            )],
+            &database,
+            defaults.seqlet_distance,
+            |_, matches| best = Some(database[matches[0].target].clone()),
+        )
+        .unwrap();
+        let best = best.unwrap();
+        assert_eq!(name_of(&best), "ZNF417");
+        assert!(!family.members.contains(best.id()), "{family:?}");
+        let f = features(true).unwrap();
         assert_eq!(
             f.all,
             Part {
-                seqlets: 4,
-                attribution: 4.0
+                seqlets: 6,
+                attribution: 5.0
             }
         );
         assert_eq!(
             f.family,
             Part {
-                seqlets: 2,
-                attribution: 3.0
+                seqlets: 3,
+                attribution: 3.5
             }
         );
         assert_eq!(
             f.other,
             Part {
-                seqlets: 1,
+                seqlets: 2,
                 attribution: 0.5
             }
         );
-        assert_eq!(f.other_motifs, [("SP1".to_string(), 0.5)].into());
-        assert_eq!(f.shares(&f.family), (Some(0.5), Some(0.75)));
         assert_eq!(
-            super::features(dir.path(), false, &family)
-                .unwrap()
-                .all
-                .seqlets,
-            0
+            f.other_motifs,
+            [("CTCF".to_string(), 0.25), ("ZNF417".to_string(), 0.25)].into()
         );
+        assert_eq!(f.shares(&f.family), (Some(0.5), Some(0.7)));
+        assert_eq!(features(false).unwrap().all.seqlets, 0);
         // A missing column is an error naming it and the file.
         write(SEQLETS_TSV, "motif\tattribution\nMA0095.3\t1.0\n");
-        let e = super::features(dir.path(), true, &family)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("seqlets.tsv:1: no column `explained`"), "{e}");
+        let e = features(true).unwrap_err().to_string();
+        assert!(e.contains("seqlets.tsv:1: no column `sequence`"), "{e}");
     }
 
     #[test]

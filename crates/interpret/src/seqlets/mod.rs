@@ -16,8 +16,8 @@ use crate::attribution::Attributions;
 use crate::error::Result;
 pub use recursive::{recursive_seqlets, RecursiveParams, Seqlet};
 
-/// Seqlets compared with the database per Tomtom call: every pair is kept until the best is
-/// picked, so the calls are bounded to keep that at tens of megabytes.
+/// Seqlets compared with the database per Tomtom call: every pair is kept until its query's
+/// matches are handed on, so the calls are bounded to keep that at tens of megabytes.
 const QUERIES_PER_CALL: usize = 1024;
 
 /// The seqlets of the attributed windows, their best database matches, and the per-motif summary.
@@ -207,11 +207,6 @@ fn best_matches(
     database: &[Motif],
     distance: Distance,
 ) -> Result<Vec<Match>> {
-    let options = Options {
-        distance,
-        threshold: Threshold::All,
-        ..Options::default()
-    };
     // Seqlets of the same sequence have the same best match, and short seqlets repeat a lot
     // (there are 256 of 4 bp): each distinct one-hot sequence is compared once.
     let mut distinct: Vec<Vec<[f64; 4]>> = Vec::new();
@@ -231,22 +226,9 @@ fn best_matches(
         })
         .collect();
     let mut best: Vec<Match> = Vec::with_capacity(distinct.len());
-    for (c, chunk) in distinct.chunks(QUERIES_PER_CALL).enumerate() {
-        let first = c * QUERIES_PER_CALL;
-        let queries = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, rows)| {
-                Motif::from_probabilities(format!("seqlet{}", first + i), rows.clone())
-            })
-            .collect::<tfbind_motifs::Result<Vec<_>>>()?;
-        // Matches come grouped by query in order, each query's best first.
-        for m in tomtom(&queries, database, &options)? {
-            if best.len() == first + m.query {
-                best.push(m);
-            }
-        }
-    }
+    compare_sequences(&distinct, database, distance, |_, matches| {
+        best.push(matches[0].clone())
+    })?;
     Ok(query_of
         .iter()
         .enumerate()
@@ -255,6 +237,39 @@ fn best_matches(
             ..best[q].clone()
         })
         .collect())
+}
+
+/// Compares one-hot sequences (`[len][4]` each, N as 0.25 each) with every motif of `database`
+/// as seqlets are annotated (Tomtom with `distance`, both strands, memelite's discretisation,
+/// q-values over the whole database), calling `each` with a query's index and its matches, best
+/// (lowest p-value, then first in the database) first. Public so that a seqlet's other matches
+/// than its best can be judged on the same terms.
+pub fn compare_sequences(
+    queries: &[Vec<[f64; 4]>],
+    database: &[Motif],
+    distance: Distance,
+    mut each: impl FnMut(usize, &[Match]),
+) -> tfbind_motifs::Result<()> {
+    let options = Options {
+        distance,
+        threshold: Threshold::All,
+        ..Options::default()
+    };
+    for (c, chunk) in queries.chunks(QUERIES_PER_CALL).enumerate() {
+        let first = c * QUERIES_PER_CALL;
+        let motifs = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, rows)| {
+                Motif::from_probabilities(format!("seqlet{}", first + i), rows.clone())
+            })
+            .collect::<tfbind_motifs::Result<Vec<_>>>()?;
+        // Matches come grouped by query in order, each query's best first.
+        for matches in tomtom(&motifs, database, &options)?.chunk_by(|a, b| a.query == b.query) {
+            each(first + matches[0].query, matches);
+        }
+    }
+    Ok(())
 }
 
 /// The `q` quantile of sorted `values` by linear interpolation (NumPy's default); NaN when empty.
