@@ -114,8 +114,9 @@ impl LineChart<'_> {
             if !y_min.is_finite() {
                 (y_min, y_max) = (0.0, 1.0);
             }
+            // A single x (one training-set size) is drawn in the middle, not on the y axis.
             if x_max <= x_min {
-                x_max = x_min + 1.0;
+                (x_min, x_max) = (x_min - 0.5, x_max + 0.5);
             }
             if y_max <= y_min {
                 y_max = y_min + 1.0;
@@ -306,6 +307,24 @@ mod tests {
             ..chart()
         };
         assert_eq!(dots.render().matches("<circle").count(), 5);
+    }
+
+    #[test]
+    fn a_single_x_is_drawn_mid_axis() {
+        let one_size = LineChart {
+            unit_square: false,
+            log_x: true,
+            markers: true,
+            series: vec![Series {
+                name: "a".into(),
+                colour: "#000",
+                points: vec![(500.0, 0.6)],
+                emphasised: true,
+            }],
+            ..chart()
+        };
+        let svg = one_size.render();
+        assert!(svg.contains("<circle cx=\"178.0\""), "{svg}");
     }
 
     #[test]
