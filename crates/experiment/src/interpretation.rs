@@ -1061,7 +1061,7 @@ mod tests {
              yes\tCCACCAGGGGGCGCTA\t0.25\tMA0139.2\n\
              no\tCTTCCACTAGATGGCAGTAGA\t1.0\tMA1990.2\n",
         );
-        let database = tfbind_motifs::read_meme(tfbind_interpret::SHIPPED_DATABASE).unwrap();
+        let database = tfbind_motifs::read_meme(tfbind_motifs::default_database()).unwrap();
         let family = Family::of("YY1", &database, 0.05).unwrap();
         let defaults = InterpretParams::default();
         let features = |has_seqlets| {
@@ -1123,7 +1123,7 @@ mod tests {
 
     #[test]
     fn a_family_holds_the_targets_motifs_and_their_tomtom_matches() {
-        let database = tfbind_motifs::read_meme(tfbind_interpret::SHIPPED_DATABASE).unwrap();
+        let database = tfbind_motifs::read_meme(tfbind_motifs::default_database()).unwrap();
         let jund = Family::of("JUND", &database, 0.05).unwrap();
         assert!(jund.named.iter().any(|m| m.ends_with(" JUND")), "{jund:?}");
         // AP-1 dimers match JUND's motif; CTCF's zinc-finger motif does not.

@@ -51,7 +51,7 @@ pub mod seqlets;
 mod stage;
 
 pub use error::{InterpretError, Result};
-pub use params::{InterpretParams, Method, SplitChoice, WindowSet, SHIPPED_DATABASE};
+pub use params::{InterpretParams, Method, SplitChoice, WindowSet};
 pub use stage::{
     ComparisonSummary, InterpretStage, SeqletMotif, SeqletSummary, Summary, TopFilter,
     ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV, KIND, REPORT_HTML,

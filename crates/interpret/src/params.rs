@@ -2,7 +2,7 @@
 //! and recorded in the `motifs` artifact's manifest.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use tfbind_dataset::Split;
@@ -113,13 +113,6 @@ macro_rules! display_as_serde {
 
 display_as_serde!(WindowSet, SplitChoice, Method);
 
-/// The JASPAR CORE vertebrates file shipped in the repository this was built from: the default
-/// motif database.
-pub const SHIPPED_DATABASE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme"
-);
-
 /// Everything that decides the `motifs` artifact's content besides its inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -223,15 +216,25 @@ impl Default for InterpretParams {
 }
 
 impl InterpretParams {
-    /// The motif database: `database`, else the shipped JASPAR file; the message is for a user.
+    /// The motif database: `database`, else [`tfbind_motifs::default_database`]; the message is
+    /// for a user.
     pub fn database(&self) -> Result<PathBuf, String> {
         match &self.database {
             Some(path) => Ok(path.clone()),
-            None if Path::new(SHIPPED_DATABASE).is_file() => Ok(SHIPPED_DATABASE.into()),
-            None => Err(format!(
-                "no motif database: the shipped JASPAR file {SHIPPED_DATABASE} is missing; give \
-                 --database FILE.meme or `database` in the config's [interpret]"
-            )),
+            None => {
+                let shipped = tfbind_motifs::default_database();
+                if shipped.is_file() {
+                    Ok(shipped)
+                } else {
+                    Err(format!(
+                        "no motif database: {} is missing (the shipped JASPAR file, looked for \
+                         above this binary and in the working directory); give --database \
+                         FILE.meme, `database` in the config's [interpret], or ${}",
+                        shipped.display(),
+                        tfbind_motifs::DATABASE_ENV
+                    ))
+                }
+            }
         }
     }
 
@@ -346,7 +349,7 @@ mod tests {
         let text = toml::to_string(&p).unwrap();
         assert!(!text.contains("db.meme"), "{text}");
         let shipped = InterpretParams::default().database().unwrap();
-        assert_eq!(shipped, PathBuf::from(SHIPPED_DATABASE));
+        assert_eq!(shipped, tfbind_motifs::default_database());
     }
 
     #[test]

@@ -15,10 +15,12 @@ mod comparison;
 mod error;
 mod meme;
 mod motif;
+mod shipped;
 mod tomtom;
 
 pub use comparison::{Comparison, Counts};
 pub use error::{Error, Result};
 pub use meme::{read_meme, write_meme, MemeFile, Strands};
 pub use motif::{Background, Motif, ALPHABET, ROW_SUM_TOLERANCE};
+pub use shipped::{default_database, DATABASE_ENV, SHIPPED_DATABASE};
 pub use tomtom::{tomtom, write_tsv, Distance, Match, Options, Orientation, Threshold, MAX_WIDTH};

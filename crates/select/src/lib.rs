@@ -27,7 +27,7 @@ mod tf_list;
 pub use cobinding::{cobinding, Cobinding};
 pub use error::{Error, Result};
 pub use motif::{MotifIndex, MotifMatch};
-pub use params::{SelectParams, DEFAULT_MOTIFS};
+pub use params::SelectParams;
 pub use select::select;
 pub use selection::{Choice, Evidence, Selection, SkipReason, Skipped};
 pub use strategy::Strategy;

@@ -4,10 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result, Strategy};
 
-/// Where the motif file is looked for when none is given: the JASPAR file shipped in the
-/// repository, relative to the directory the stage runs in (the repository root under Make).
-pub const DEFAULT_MOTIFS: &str = "data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme";
-
 /// The parameters of a selection: the `[select]` section of a pipeline config, overridden by
 /// flags, and reported with the result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,7 +35,7 @@ impl Default for SelectParams {
             exclude_target: true,
             seed: 0,
             min_bound: 0,
-            motifs: PathBuf::from(DEFAULT_MOTIFS),
+            motifs: tfbind_motifs::default_database(),
         }
     }
 }

@@ -10,7 +10,12 @@ use tfbind_dataset::{LabelMatrix, Regions, Window, REGIONS};
 /// (cosine 1), B in two of T's three windows and one other (cosine 2/3), C never with T
 /// (cosine 0); NA rows of a TF drop out of its pair only.
 fn regions(dir: &Path) -> PathBuf {
-    let names = ["T", "A", "B", "C"].map(String::from).to_vec();
+    regions_named(dir, ["T", "A", "B", "C"])
+}
+
+/// [`regions`] with other names for T, A, B and C.
+fn regions_named(dir: &Path, names: [&str; 4]) -> PathBuf {
+    let names = names.map(String::from).to_vec();
     #[rustfmt::skip]
     let values = vec![
         1, 1, 1, 0,
@@ -45,6 +50,29 @@ fn select(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+#[test]
+fn the_motif_strategy_finds_the_shipped_jaspar_from_any_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let regions = regions_named(dir.path(), ["CTCF", "JUN", "CTCFL", "FOXA1"]);
+    let out = dir.path().join("ctcf.txt");
+    let o = Command::new(env!("CARGO_BIN_EXE_tfbind-select"))
+        .current_dir(dir.path())
+        .env_remove(tfbind_motifs::DATABASE_ENV)
+        .args([
+            "--regions",
+            regions.to_str().unwrap(),
+            "-s",
+            "motif",
+            "--target",
+            "CTCF",
+        ])
+        .args(["-k", "1", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "CTCFL\n");
 }
 
 fn text(bytes: &[u8]) -> String {

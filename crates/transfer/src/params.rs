@@ -77,7 +77,7 @@ impl Default for TransferParams {
             k: 5,
             min_bound: 300,
             min_cobound: 100,
-            motifs: PathBuf::from(tfbind_select::DEFAULT_MOTIFS),
+            motifs: tfbind_motifs::default_database(),
             pretrain_windows: 20_000,
             pretrain_epochs: 3,
             pretrain_patience: Some(1),
