@@ -27,6 +27,16 @@ pub enum ModelError {
     InputShape { window_len: usize, found: Vec<i64> },
     #[error("{len} sequence codes are not a whole number of {window_len}-bp windows")]
     RaggedInput { len: usize, window_len: usize },
+    #[error(
+        "a substitution at position {at} of {window_len}-bp windows with {bases} bases for \
+         {windows} windows: it needs one base per window, at a position within the window"
+    )]
+    Substitution {
+        at: usize,
+        window_len: usize,
+        bases: usize,
+        windows: usize,
+    },
     #[error("sequence code {value} at position {index} is not one of 0..=4 (A C G T N)")]
     BadCode { index: usize, value: u8 },
     #[error("{path}: weight '{name}' is missing")]

@@ -132,12 +132,91 @@ impl Folded {
                 .max_pool1d(*pool, *pool, 0, 1, false)
                 .relu_();
         }
-        let mut x = x.flatten(1, -1);
+        self.dense_forward(x.flatten(1, -1))
+    }
+
+    /// The flattened last convolution block's output → logits.
+    fn dense_forward(&self, mut x: Tensor) -> Tensor {
         for (weight, bias) in &self.dense {
             x = x.linear(weight, Some(bias)).relu_();
         }
         x.linear(&self.head.0, self.head.1.as_ref())
     }
+
+    /// Logits of one-hot windows `[batch, 4, len]` and of the same windows with position `at`
+    /// replaced by `base` `[batch, 4, 1]`: `(reference, substituted)`; call under `no_grad`.
+    ///
+    /// fastISM's shortcut: a substitution changes only the outputs of each convolution block
+    /// whose receptive field holds it, so the substituted windows recompute just those (from the
+    /// reference activations around them) and share the rest; the dense layers run in full. The
+    /// logits equal [`Self::forward`]'s of the substituted windows up to float rounding.
+    pub(crate) fn forward_substituted(
+        &self,
+        x: &Tensor,
+        at: i64,
+        base: &Tensor,
+    ) -> (Tensor, Tensor) {
+        let mut reference = x.shallow_clone();
+        // Where the substituted windows' input to the current block differs from the
+        // reference's, and their values there; `None` once the substitution only reached
+        // positions pooling drops, after which both are the same.
+        let mut changed = Some((at, at + 1, base.shallow_clone()));
+        for (weight, bias, pool) in &self.convs {
+            let block = |x: &Tensor| {
+                x.conv1d(weight, Some(bias), 1, 0, 1, 1)
+                    .max_pool1d(*pool, *pool, 0, 1, false)
+                    .relu_()
+            };
+            changed = changed.and_then(|(lo, hi, values)| {
+                let len = reference.size()[2];
+                let width = weight.size()[2];
+                let (first, last) = pooled_range(lo, hi, len, width, *pool)?;
+                // The whole pool windows of the affected outputs, and the input they read.
+                let (start, end) = (first * pool, last * pool + width - 1);
+                let kept = hi.min(end);
+                let input = Tensor::cat(
+                    &[
+                        reference.narrow(2, start, lo - start),
+                        values.narrow(2, 0, kept - lo),
+                        reference.narrow(2, kept, end - kept),
+                    ],
+                    2,
+                );
+                Some((first, last, block(&input)))
+            });
+            reference = block(&reference);
+        }
+        let substituted = match changed {
+            Some((lo, hi, values)) => {
+                let len = reference.size()[2];
+                Tensor::cat(
+                    &[
+                        reference.narrow(2, 0, lo),
+                        values,
+                        reference.narrow(2, hi, len - hi),
+                    ],
+                    2,
+                )
+            }
+            None => reference.shallow_clone(),
+        };
+        let batch = reference.size()[0];
+        // One pass of the dense layers over both: a single larger matrix product.
+        let logits = self.dense_forward(Tensor::cat(&[reference, substituted], 0).flatten(1, -1));
+        (logits.narrow(0, 0, batch), logits.narrow(0, batch, batch))
+    }
+}
+
+/// The outputs `[first, last)` of a convolution of `width` (stride 1) then max pooling of `pool`
+/// (tail dropped) over an input of `len` positions that depend on input positions `[lo, hi)`;
+/// `None` when there are none (the positions only feed the dropped tail).
+fn pooled_range(lo: i64, hi: i64, len: i64, width: i64, pool: i64) -> Option<(i64, i64)> {
+    let conv_len = len - width + 1;
+    // Convolution output j reads inputs j..j + width.
+    let (conv_lo, conv_hi) = ((lo - width + 1).max(0), hi.min(conv_len));
+    let first = conv_lo / pool;
+    let last = ((conv_hi + pool - 1) / pool).min(conv_len / pool);
+    (first < last).then_some((first, last))
 }
 
 impl Folded {

@@ -351,3 +351,58 @@ fn weights_are_the_bytes_torch_writes_and_a_failed_write_names_the_file() {
         "Debug-formatted: {e}"
     );
 }
+
+#[test]
+fn substituted_windows_predict_as_the_full_forward_pass() {
+    let n = 6;
+    let codes = random_codes(n, 200, 31);
+    // Bases A C G T N in turn, so some equal the reference base.
+    let bases: Vec<u8> = (0..n as u8).map(|i| i % 5).collect();
+    // Pooling drops trailing outputs: the first conv's 182 outputs pool to 60 (Deep) or 18
+    // (Shallow), so bases 198 and 199 reach only dropped ones; Shallow's second conv then drops
+    // 2 of its 14, which leaves bases 178..200 no effect at all.
+    let positions = [0, 1, 17, 99, 100, 101, 178, 179, 180, 185, 198, 199];
+    for architecture in Architecture::ALL {
+        let m = model(architecture, 200, 4, 8);
+        perturb_batch_norm(&m);
+        let predictor = m.predictor();
+        for rc_average in [false, true] {
+            let full_reference = predictor.predict(&codes, rc_average).unwrap();
+            for at in positions {
+                let mut substituted = codes.clone();
+                for (window, &base) in substituted.chunks_exact_mut(200).zip(&bases) {
+                    window[at] = base;
+                }
+                let full = predictor.predict(&substituted, rc_average).unwrap();
+                let (reference, alternate) = predictor
+                    .predict_substituted(&codes, at, &bases, rc_average)
+                    .unwrap();
+                let what = format!("{architecture} at {at}, rc {rc_average}");
+                assert!(max_abs_diff(&reference, &full_reference) < 1e-5, "{what}");
+                assert!(max_abs_diff(&alternate, &full) < 1e-5, "{what}");
+                assert_eq!(alternate.len(), n * 4, "{what}");
+                if at == 100 {
+                    // The substitution shows, so the comparison can see one done wrong.
+                    assert!(max_abs_diff(&full, &full_reference) > 5e-5, "{what}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn substitutions_must_fit_the_windows() {
+    let m = model(Architecture::ConvNetShallow, 200, 1, 1);
+    let predictor = m.predictor();
+    let codes = random_codes(2, 200, 1);
+    for (at, bases) in [(200, vec![0, 1]), (5, vec![0]), (5, vec![0, 1, 2])] {
+        assert!(matches!(
+            predictor.predict_substituted(&codes, at, &bases, true),
+            Err(ModelError::Substitution { .. })
+        ));
+    }
+    assert!(matches!(
+        predictor.predict_substituted(&codes, 5, &[0, 7], true),
+        Err(ModelError::BadCode { .. })
+    ));
+}

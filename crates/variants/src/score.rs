@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tfbind_artifact::stage::Progress;
 use tfbind_genome::bed::{BedInterval, ChromCheck, UnknownChroms};
 use tfbind_genome::{codes, ChromSizes, Genome, Interval};
-use tfbind_model::Model;
+use tfbind_model::{Model, Predictor};
 
 use crate::error::{Result, VariantsError};
 use crate::input::{Variant, VariantReader};
@@ -432,12 +432,17 @@ fn predict_chunk(
     let mut first_group = 0;
     for ((m, g), (scored, codes)) in models.iter().zip(geometries).zip(&chunk.windows) {
         let tasks = m.groups.len();
-        let batch = params.batch_size * g.window;
-        let predictor = m.model.predictor();
-        let mut p = Vec::with_capacity(codes.len() / g.window * tasks);
-        for part in codes.chunks(batch) {
-            p.extend(predictor.predict(part, params.rc_average)?);
-        }
+        let snv: Vec<bool> = chunk
+            .rows
+            .iter()
+            .zip(scored)
+            .filter(|(_, &s)| s)
+            .map(|(row, _)| {
+                let v = &chunk.variants[row.variant];
+                v.reference.len() == 1 && v.alts[row.alt].len() == 1
+            })
+            .collect();
+        let p = window_probabilities(&m.model.predictor(), &snv, codes, g, tasks, params)?;
         let per = g.per_allele();
         let mut windows = p.chunks_exact(tasks);
         for (row, _) in scored.iter().enumerate().filter(|(_, &s)| s) {
@@ -459,6 +464,69 @@ fn predict_chunk(
         first_group += tasks;
     }
     Ok(values)
+}
+
+/// Every window's probabilities, `[windows × tasks]` in the order of `codes`: the scored rows'
+/// windows as [`Geometry::windows`] appends them, `snv` telling which rows are SNVs.
+///
+/// An SNV's alternate window differs from its reference window in one base, at the index
+/// ([`Geometry::snv_index`]) every SNV shares for a shift, so the SNVs' windows are predicted a
+/// shift at a time with [`Predictor::predict_substituted`], which derives the alternate windows'
+/// activations from the reference windows'; other rows' windows run in full.
+fn window_probabilities(
+    predictor: &Predictor,
+    snv: &[bool],
+    codes: &[u8],
+    g: &Geometry,
+    tasks: usize,
+    params: &Params,
+) -> Result<Vec<f32>> {
+    let (len, per) = (g.window, g.per_allele());
+    // A scored row's windows: `per` reference, then `per` alternate.
+    let row_windows = |k: usize| &codes[k * 2 * per * len..(k + 1) * 2 * per * len];
+    let row_values = 2 * per * tasks;
+    let mut p = vec![0f32; codes.len() / len * tasks];
+    let (snvs, others): (Vec<usize>, Vec<usize>) = (0..snv.len()).partition(|&k| snv[k]);
+
+    let others_codes: Vec<u8> = others
+        .iter()
+        .flat_map(|&k| row_windows(k))
+        .copied()
+        .collect();
+    let mut others_p = Vec::with_capacity(others.len() * row_values);
+    for part in others_codes.chunks(params.batch_size * len) {
+        others_p.extend(predictor.predict(part, params.rc_average)?);
+    }
+    for (&k, values) in others.iter().zip(others_p.chunks_exact(row_values)) {
+        p[k * row_values..(k + 1) * row_values].copy_from_slice(values);
+    }
+
+    // Two windows per SNV: as many windows per pass as --batch-size.
+    let snvs_per_pass = (params.batch_size / 2).max(1);
+    for shift in 0..per {
+        let at = g.snv_index(shift);
+        for part in snvs.chunks(snvs_per_pass) {
+            let mut reference = Vec::with_capacity(part.len() * len);
+            let mut bases = Vec::with_capacity(part.len());
+            for &k in part {
+                let windows = row_windows(k);
+                reference.extend_from_slice(&windows[shift * len..(shift + 1) * len]);
+                bases.push(windows[(per + shift) * len + at]);
+            }
+            let (r, a) =
+                predictor.predict_substituted(&reference, at, &bases, params.rc_average)?;
+            for ((&k, r), a) in part
+                .iter()
+                .zip(r.chunks_exact(tasks))
+                .zip(a.chunks_exact(tasks))
+            {
+                let row = &mut p[k * row_values..(k + 1) * row_values];
+                row[shift * tasks..(shift + 1) * tasks].copy_from_slice(r);
+                row[(per + shift) * tasks..(per + shift + 1) * tasks].copy_from_slice(a);
+            }
+        }
+    }
+    Ok(p)
 }
 
 /// The TSV's column names: the record's, then four per model and task.

@@ -34,6 +34,13 @@ impl Geometry {
         2 * self.shifts + 1
     }
 
+    /// Where an SNV (REF and ALT one base each) sits in its windows of shift index `shift`
+    /// (`0..per_allele()`, shift `shift - K`): both windows start `h + K - shift` bases before
+    /// it, as [`Self::windows`] cuts them, and differ only there.
+    pub fn snv_index(&self, shift: usize) -> usize {
+        self.window / 2 + self.shifts - shift
+    }
+
     /// The genome interval the windows of a REF allele at `pos0` of `ref_len` (≥ 1) bases read;
     /// `None` when it starts before the chromosome.
     pub fn span(&self, pos0: u64, ref_len: usize) -> Option<(u64, u64)> {
@@ -168,6 +175,34 @@ mod tests {
             let alt = &out[50 + s * 10..50 + (s + 1) * 10];
             // The allele sits at index h - shift.
             assert_eq!(alt[5 + 2 - s], 9, "shift {s}");
+        }
+    }
+
+    #[test]
+    fn snv_windows_differ_only_at_the_snv_index() {
+        for (window, shifts) in [(10, 0), (10, 2), (11, 3), (200, 1)] {
+            let g = Geometry { window, shifts };
+            let codes = genome(0, 500);
+            let ctx = Context {
+                start: 0,
+                codes: &codes,
+            };
+            let mut out = Vec::new();
+            // The ALT differs from the genome's base (250 % 4 = 2).
+            assert!(g.windows(ctx, 250, 1, &[0], &mut out));
+            let per = g.per_allele();
+            for s in 0..per {
+                let reference = &out[s * window..(s + 1) * window];
+                let alternate = &out[(per + s) * window..(per + s + 1) * window];
+                let differ: Vec<usize> = (0..window)
+                    .filter(|&i| reference[i] != alternate[i])
+                    .collect();
+                assert_eq!(
+                    differ,
+                    [g.snv_index(s)],
+                    "L {window}, K {shifts}, shift {s}"
+                );
+            }
         }
     }
 
