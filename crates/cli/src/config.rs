@@ -114,7 +114,7 @@ pub fn flags_table<F: Serialize>(flags: &F) -> toml::Table {
 
 /// A stage's settings: the defaults of `T`, then the `[section]` of the config file, then the
 /// flags given (keys of `flags`). `T` should be `#[serde(default, deny_unknown_fields)]`.
-pub fn resolve<T: DeserializeOwned>(
+pub fn resolve<T: DeserializeOwned + Serialize + Default>(
     config: Option<&Path>,
     section: &str,
     flags: toml::Table,
@@ -161,12 +161,19 @@ fn unknown_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
-/// The keys a settings type accepts, read off its `Deserialize` implementation; empty for a type
-/// that does not list them (one with a `#[serde(flatten)]` part).
-pub fn valid_keys<T: DeserializeOwned>() -> Vec<&'static str> {
+/// The keys a settings type accepts, read off its `Deserialize` implementation, or for a type
+/// with a `#[serde(flatten)]` part (which serde deserializes as a map, naming no fields) off its
+/// defaults as serialized (an unset `Option` is a key too).
+pub fn valid_keys<T: DeserializeOwned + Serialize + Default>() -> Vec<String> {
     let mut keys = Vec::new();
     let _ = T::deserialize(FieldNames(&mut keys));
-    keys
+    if !keys.is_empty() {
+        return keys.into_iter().map(String::from).collect();
+    }
+    match serde_json::to_value(T::default()) {
+        Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A deserializer that only records the field names a struct asks for.
@@ -199,7 +206,7 @@ impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
 mod tests {
     use super::*;
 
-    #[derive(Debug, Default, PartialEq, serde::Deserialize)]
+    #[derive(Debug, Default, PartialEq, serde::Deserialize, Serialize)]
     #[serde(default, deny_unknown_fields)]
     struct Stage {
         epochs: u32,
@@ -295,5 +302,34 @@ mod tests {
     #[test]
     fn valid_keys_are_read_off_the_type() {
         assert_eq!(valid_keys::<Stage>(), ["epochs", "lr"]);
+    }
+
+    /// A section whose keys are partly another type's, as the training keys of [pretrain].
+    #[derive(Debug, Default, serde::Deserialize, Serialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct Flattened {
+        init: Option<String>,
+        #[serde(flatten)]
+        stage: Training,
+    }
+
+    #[derive(Debug, Default, serde::Deserialize, Serialize)]
+    #[serde(default)]
+    struct Training {
+        epochs: Option<u32>,
+    }
+
+    #[test]
+    fn an_unknown_key_of_a_flattened_section_lists_every_valid_key() {
+        assert_eq!(valid_keys::<Flattened>(), ["epochs", "init"]);
+        let f = write("[finetune]\nepochz = 3\n");
+        let e = resolve::<Flattened>(Some(f.path()), "finetune", no_flags()).unwrap_err();
+        assert_eq!(
+            e.0,
+            format!(
+                "{}:2: [finetune] key `epochz`: unknown key `epochz` (valid keys: epochs, init)",
+                f.path().display()
+            )
+        );
     }
 }

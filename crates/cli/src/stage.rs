@@ -34,7 +34,7 @@ pub struct StageArgs {
 
 impl StageArgs {
     /// The stage's settings: defaults, then the config's `[section]`, then the flags given.
-    pub fn resolve<T: DeserializeOwned>(
+    pub fn resolve<T: DeserializeOwned + Serialize + Default>(
         &self,
         section: &str,
         flags: &impl Serialize,
