@@ -143,6 +143,11 @@ impl Fixture {
 
     /// The binary on this fixture's regions, with its config, on the CPU, into `out`.
     fn command(&self, out: &str) -> Command {
+        self.command_with(out, &self.config())
+    }
+
+    /// [`Fixture::command`] with another config.
+    fn command_with(&self, out: &str, config: &Path) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tfbind-transfer"));
         command
             .arg("--regions")
@@ -150,7 +155,7 @@ impl Fixture {
             .arg("--genome")
             .arg(genome())
             .arg("--config")
-            .arg(self.config())
+            .arg(config)
             .arg("--out")
             .arg(self.path(out))
             .args(["--device", "cpu"]);
@@ -473,6 +478,75 @@ fn concurrent_runs_with_the_same_set_pretrain_once() {
 }
 
 #[test]
+fn a_pretraining_killed_midway_resumes_when_rerun() {
+    let f = Fixture::new();
+    let peaks = f.peaks("NEW.narrowPeak", |i| i.is_multiple_of(10));
+    // Long enough to be killed between epochs: 12 epochs, none stopping early.
+    let config = f.path("long.toml");
+    let text = std::fs::read_to_string(f.config()).unwrap().replace(
+        "pretrain_epochs = 1\n",
+        "pretrain_epochs = 12\npretrain_patience = 12\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let command = || {
+        let mut c = f.command_with("NEW", &config);
+        c.args(["--tf", "NEW", "--peaks"])
+            .arg(&peaks)
+            .args(["--threads", "1", "--json"])
+            .env("RUST_LOG", "info");
+        c
+    };
+    let cache = f.path("pretrained-sets");
+    let mut child = command()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !has_dir_named(&cache, "epoch-0002") {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended before its second epoch"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no second epoch in 300 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!f.path("NEW").join("model").exists());
+
+    let rerun = command().output().unwrap();
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert!(rerun.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming from checkpoint"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&rerun.stdout).unwrap();
+    let pretrained = PathBuf::from(json["pretrained"].as_str().unwrap());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pretrained.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["epochs_trained"], 12, "{summary}");
+    assert!(summary["resumed_after"].as_u64().unwrap() >= 2, "{summary}");
+    // One entry, with no temporary directory or checkpoint left behind.
+    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+    assert!(!has_dir_named(&cache, "epoch-0001"));
+    Artifact::open(f.path("NEW/model"), tfbind_artifact::kinds::MODEL).unwrap();
+}
+
+/// Whether a directory of this name is anywhere under `root`.
+fn has_dir_named(root: &Path, name: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let path = e.path();
+        path.is_dir() && (e.file_name() == name || has_dir_named(&path, name))
+    })
+}
+
+#[test]
 fn bad_inputs_are_clear_errors() {
     let f = Fixture::new();
     let bin = |args: &[&str], out: &str| f.command(out).args(args).arg("-q").output().unwrap();
@@ -508,7 +582,10 @@ fn bad_inputs_are_clear_errors() {
 }
 
 /// A section of the config as the binary resolves it.
-fn section<T: serde::de::DeserializeOwned>(config: &Path, name: &str) -> T {
+fn section<T: serde::de::DeserializeOwned + serde::Serialize + Default>(
+    config: &Path,
+    name: &str,
+) -> T {
     tfbind_cli::resolve(Some(config), name, toml::Table::new()).unwrap()
 }
 
