@@ -334,29 +334,44 @@ impl Predictor<'_> {
             let substituted = p.split_off(p.len() / 2);
             return Ok((p, substituted));
         };
-        let _no_grad = tch::no_grad_guard();
-        let probabilities = |codes: &[u8], at: usize, bases: &[u8]| {
-            let x = model.one_hot(&Tensor::from_slice(codes).view([n as i64, len as i64]));
-            let base = model.one_hot(&Tensor::from_slice(bases).view([n as i64, 1]));
-            let (reference, substituted) = folded.forward_substituted(&x, at as i64, &base);
-            (reference.sigmoid(), substituted.sigmoid())
+        // Both strands in one pass: the range from the substitution to its mirror image (where
+        // the reverse complements change) is its own mirror image, so it holds every window's
+        // change; the unchanged bases in it are recomputed too, at the same values.
+        let mirror = len - 1 - at;
+        let (lo, hi) = match rc_average {
+            true => (at.min(mirror), at.max(mirror) + 1),
+            false => (at, at + 1),
         };
-        let (mut reference, mut substituted) = probabilities(codes, at, bases);
+        let width = hi - lo;
+        let mut windows = codes.to_vec();
+        let mut changed = Vec::with_capacity(2 * n * width);
+        for (window, &base) in codes.chunks_exact(len).zip(bases) {
+            changed.extend_from_slice(&window[lo..hi]);
+            let end = changed.len();
+            changed[end - width + at - lo] = base;
+        }
         if rc_average {
-            let mut rc = vec![0u8; codes.len()];
-            for (window, out) in codes.chunks_exact(len).zip(rc.chunks_exact_mut(len)) {
+            windows.resize(2 * codes.len(), 0);
+            let (forward, rc) = windows.split_at_mut(codes.len());
+            for (window, out) in forward.chunks_exact(len).zip(rc.chunks_exact_mut(len)) {
                 reverse_complement_into(window, out);
             }
-            // A one-base reverse complement is the complement.
-            let mut rc_bases = vec![0u8; n];
-            for (base, out) in bases.iter().zip(&mut rc_bases) {
-                reverse_complement_into(std::slice::from_ref(base), std::slice::from_mut(out));
+            changed.resize(2 * n * width, 0);
+            let (forward, rc) = changed.split_at_mut(n * width);
+            for (slice, out) in forward.chunks_exact(width).zip(rc.chunks_exact_mut(width)) {
+                reverse_complement_into(slice, out);
             }
-            let (r, s) = probabilities(&rc, len - 1 - at, &rc_bases);
-            reference = (reference + r) / 2.0;
-            substituted = (substituted + s) / 2.0;
         }
-        let host = |p: Tensor| {
+        let batch = (windows.len() / len) as i64;
+        let _no_grad = tch::no_grad_guard();
+        let x = model.one_hot(&Tensor::from_slice(&windows).view([batch, len as i64]));
+        let values = model.one_hot(&Tensor::from_slice(&changed).view([batch, width as i64]));
+        let (reference, substituted) = folded.forward_substituted(&x, lo as i64, &values);
+        let host = |logits: Tensor| {
+            let mut p = logits.sigmoid();
+            if rc_average {
+                p = (p.narrow(0, 0, n as i64) + p.narrow(0, n as i64, n as i64)) / 2.0;
+            }
             Vec::<f32>::try_from(p.to_device(Device::Cpu).reshape([-1]))
                 .map_err(ModelError::torch("copying predictions to the host"))
         };

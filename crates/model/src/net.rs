@@ -143,8 +143,9 @@ impl Folded {
         x.linear(&self.head.0, self.head.1.as_ref())
     }
 
-    /// Logits of one-hot windows `[batch, 4, len]` and of the same windows with position `at`
-    /// replaced by `base` `[batch, 4, 1]`: `(reference, substituted)`; call under `no_grad`.
+    /// Logits of one-hot windows `[batch, 4, len]` and of the same windows with positions
+    /// `lo..lo + w` replaced by `values` `[batch, 4, w]`: `(reference, substituted)`; call under
+    /// `no_grad`.
     ///
     /// fastISM's shortcut: a substitution changes only the outputs of each convolution block
     /// whose receptive field holds it, so the substituted windows recompute just those (from the
@@ -153,14 +154,14 @@ impl Folded {
     pub(crate) fn forward_substituted(
         &self,
         x: &Tensor,
-        at: i64,
-        base: &Tensor,
+        lo: i64,
+        values: &Tensor,
     ) -> (Tensor, Tensor) {
         let mut reference = x.shallow_clone();
         // Where the substituted windows' input to the current block differs from the
         // reference's, and their values there; `None` once the substitution only reached
         // positions pooling drops, after which both are the same.
-        let mut changed = Some((at, at + 1, base.shallow_clone()));
+        let mut changed = Some((lo, lo + values.size()[2], values.shallow_clone()));
         for (weight, bias, pool) in &self.convs {
             let block = |x: &Tensor| {
                 x.conv1d(weight, Some(bias), 1, 0, 1, 1)
