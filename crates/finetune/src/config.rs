@@ -206,6 +206,9 @@ mod tests {
         std::fs::write(&file, "[finetune]\nepoch = 3\n").unwrap();
         let err = load(&file, "").unwrap_err();
         assert!(err.contains(":2: [finetune] key `epoch`"), "{err}");
-        assert!(err.contains("unknown field `epoch`"), "{err}");
+        assert!(
+            err.contains("unknown key `epoch` (valid keys: architecture, batch_size, epochs,"),
+            "{err}"
+        );
     }
 }
