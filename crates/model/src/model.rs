@@ -256,16 +256,24 @@ pub struct Predictor<'a> {
 }
 
 impl Predictor<'_> {
+    /// Refuses codes that are not a whole number of windows.
+    fn check_whole_windows(&self, codes: &[u8]) -> Result<()> {
+        let window_len = self.model.spec.window_len;
+        if codes.len().is_multiple_of(window_len) {
+            Ok(())
+        } else {
+            Err(ModelError::RaggedInput {
+                len: codes.len(),
+                window_len,
+            })
+        }
+    }
+
     /// Probabilities in evaluation mode, as [`Model::predict`].
     pub fn predict(&self, codes: &[u8], rc_average: bool) -> Result<Vec<f32>> {
         let model = self.model;
         let len = model.spec.window_len;
-        if !codes.len().is_multiple_of(len) {
-            return Err(ModelError::RaggedInput {
-                len: codes.len(),
-                window_len: len,
-            });
-        }
+        self.check_whole_windows(codes)?;
         check_codes(codes)?;
         let n = (codes.len() / len) as i64;
         let _no_grad = tch::no_grad_guard();
@@ -308,12 +316,7 @@ impl Predictor<'_> {
     ) -> Result<(Vec<f32>, Vec<f32>)> {
         let model = self.model;
         let len = model.spec.window_len;
-        if !codes.len().is_multiple_of(len) {
-            return Err(ModelError::RaggedInput {
-                len: codes.len(),
-                window_len: len,
-            });
-        }
+        self.check_whole_windows(codes)?;
         let n = codes.len() / len;
         if at >= len || bases.len() != n {
             return Err(ModelError::Substitution {
