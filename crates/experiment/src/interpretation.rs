@@ -11,7 +11,7 @@
 //!    by the target's motif family ([`Family`]) and by other motifs, and the other motifs carrying
 //!    the most attribution. A seqlet counts for the family when any family motif matches its
 //!    sequence, not only when its best match does: a family core inside a longer seqlet can
-//!    matches a longer motif best (YY1's `AAGATGGCG` in a seqlet best matched by ZNF417).
+//!    match a longer motif best (YY1's `AAGATGGCG` in a seqlet best matched by ZNF417).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;

@@ -56,8 +56,8 @@ pub(crate) struct Cli {
 #[derive(clap::Args, Serialize)]
 pub(crate) struct Flags {
     /// Motif database in MEME format that filters are compared with. [config: database;
-    /// default: $TFBIND_JASPAR, else data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme of the tfbind tree holding
-    /// this binary, else of the working directory]
+    /// default: $TFBIND_JASPAR, else data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme of
+    /// the tfbind tree holding this binary, else of the working directory]
     #[arg(long, value_name = "MEME")]
     #[serde(skip_serializing_if = "Option::is_none")]
     database: Option<PathBuf>,

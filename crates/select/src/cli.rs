@@ -84,8 +84,9 @@ pub(crate) struct Flags {
     #[serde(skip_serializing_if = "Option::is_none")]
     min_bound: Option<usize>,
     /// MEME motif file of the motif strategy.
-    /// [config: motifs; default: $TFBIND_JASPAR, else data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme of the tfbind tree holding
-    /// this binary, else of the working directory]
+    /// [config: motifs; default: $TFBIND_JASPAR, else
+    /// data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme of the tfbind tree holding this
+    /// binary, else of the working directory]
     #[arg(long, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     motifs: Option<PathBuf>,

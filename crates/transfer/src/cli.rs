@@ -120,8 +120,8 @@ struct Flags {
     #[serde(skip_serializing_if = "Option::is_none")]
     min_cobound: Option<usize>,
     /// JASPAR MEME file of motif similarity. [config: motifs; default:
-    /// $TFBIND_JASPAR, else data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme of the tfbind tree holding
-    /// this binary, else of the working directory]
+    /// $TFBIND_JASPAR, else data/jaspar/JASPAR_CORE_vertebrates_nonredundant.meme of the tfbind
+    /// tree holding this binary, else of the working directory]
     #[arg(long, value_name = "FILE")]
     #[serde(skip_serializing_if = "Option::is_none")]
     motifs: Option<PathBuf>,
