@@ -149,11 +149,17 @@ pub fn run<S: Stage>(
 
     let mut builder = ArtifactBuilder::new(out, S::OUTPUT, parameters, Vec::new())?;
     // Without an artifact to compare with, hashing the inputs (a genome is gigabytes) runs
-    // alongside the work; nothing is committed before both are done.
-    let (pinned, summary) = rayon::join(
-        || pins.map_or_else(pin, Ok),
-        || stage.build(&artifacts, &builder, progress),
-    );
+    // alongside the work; nothing is committed before both are done. The work runs on this
+    // thread, not in the rayon pool: a stage that waits on threads of its own which use the
+    // pool would otherwise hold one of its workers, and with `--threads 1` the only one.
+    let (pinned, summary) = std::thread::scope(|scope| {
+        let pinning = scope.spawn(|| pins.map_or_else(pin, Ok));
+        let summary = stage.build(&artifacts, &builder, progress);
+        let pinned = pinning
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (pinned, summary)
+    });
     // A corrupt input explains any error the work ran into, so it is reported first.
     let pinned = pinned?;
     let summary = summary?;

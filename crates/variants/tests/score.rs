@@ -636,3 +636,45 @@ fn bad_inputs_are_named_with_their_line() {
         &["chrZ"],
     );
 }
+
+/// `--threads 1` (a Slurm task with one CPU) once hung: the stage's work held the only rayon
+/// worker while it waited for genome reads queued behind it. It must finish, and score as two.
+#[test]
+fn one_thread_finishes_and_scores_as_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let m = model(dir, "m", 200, &["JUND"], 5);
+    let vcf = dir.join("v.vcf");
+    std::fs::write(&vcf, example_vcf(60)).unwrap();
+    let two = dir.join("two");
+    ok(&score(&[&m], &vcf, &two, &[]));
+
+    let one = dir.join("one");
+    let genome = genome_path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tfbind-variants"))
+        .args(["score", "--device", "cpu", "--threads", "1", "-q"])
+        .arg("--model")
+        .arg(&m)
+        .arg("--genome")
+        .arg(&genome)
+        .arg("--variants")
+        .arg(&vcf)
+        .arg("--out")
+        .arg(&one)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("tfbind-variants --threads 1 did not finish in 300 s (deadlocked?)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "--threads 1 failed: {status:?}");
+    assert_eq!(tsv(&one), tsv(&two));
+}
