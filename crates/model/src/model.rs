@@ -55,6 +55,17 @@ impl Model {
         &self.spec
     }
 
+    /// An independent copy with the same weights and frozen blocks, on the same device: libtorch
+    /// tensors are not shared between threads, so each thread predicting in parallel takes one.
+    pub fn try_clone(&self) -> Result<Self> {
+        let mut copy = Model::new(&self.spec, self.device())?;
+        copy.vs
+            .copy(&self.vs)
+            .map_err(ModelError::torch("copying the weights"))?;
+        copy.frozen = self.frozen.clone();
+        Ok(copy)
+    }
+
     pub fn device(&self) -> Device {
         self.vs.device()
     }

@@ -1,6 +1,7 @@
-//! Scoring records: read, checked and cut into windows a chunk at a time on one thread,
-//! predicted on this one, and written in input order on a third, so memory stays bounded by a
-//! few chunks whatever the size of the input and rows reach the file as chunks finish.
+//! Scoring records: read, checked and cut into windows a chunk at a time on one thread, dealt in
+//! turn to prediction workers (one per `--threads` on CPU), and written in input order on this
+//! one, so memory stays bounded by a few chunks whatever the size of the input and rows reach
+//! the file as chunks finish.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -152,6 +153,9 @@ struct Chunk {
     counts: Counts,
 }
 
+/// A chunk with its probabilities, as [`predict_chunk`] gives them, or why it has none.
+type Scored = Result<(Chunk, Vec<f32>)>;
+
 /// Scores the selected records of `reader` with every model into `out` (the TSV with its header;
 /// the annotated VCF's records, after its header), reporting records done as one `score` step
 /// of `progress`.
@@ -178,10 +182,29 @@ pub fn score(
         .iter()
         .flat_map(|m| m.groups.iter().map(String::as_str))
         .collect();
+    // Each worker predicts every `workers`-th chunk with its own copy of the models, one libtorch
+    // thread each: on CPU, whole batches side by side keep the cores busier than one batch
+    // split between them (no thread waits for the others at each layer).
+    let workers = match models.first().map(|m| m.model.device()) {
+        Some(tch::Device::Cpu) => (tch::get_num_threads().max(1)) as usize,
+        _ => 1,
+    };
+    let copies = (0..workers)
+        .map(|_| {
+            models
+                .iter()
+                .map(|m| m.model.try_clone())
+                .collect::<std::result::Result<Vec<_>, _>>()
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     std::thread::scope(|scope| {
-        let (chunks_tx, chunks) = mpsc::sync_channel::<Result<Chunk>>(1);
-        let (scored_tx, scored) = mpsc::sync_channel::<(Chunk, Vec<f32>)>(1);
         let geometries = &geometries;
+        let (to_workers, from_reader): (Vec<_>, Vec<_>) = (0..workers)
+            .map(|_| mpsc::sync_channel::<Result<Chunk>>(1))
+            .unzip();
+        let (to_writer, from_workers): (Vec<_>, Vec<_>) = (0..workers)
+            .map(|_| mpsc::sync_channel::<Scored>(1))
+            .unzip();
         let path = reader.path().to_owned();
         scope.spawn(move || {
             let mut cutter = Cutter {
@@ -199,44 +222,51 @@ pub fn score(
                 .skipped_by("--skip-unknown-chroms"),
                 index: 0,
             };
+            // Chunk i goes to worker i mod `workers`, whose results the writer reads in the same
+            // turn: rows stay in input order. A closed channel: a worker or the writer stopped
+            // on an error of its own.
+            let mut turn = to_workers.iter().cycle();
+            let mut deal = |next| turn.next().expect("a worker").send(next).is_ok();
             loop {
                 match cutter.next_chunk(&mut reader, selection) {
                     Ok(Some(chunk)) => {
-                        // A closed channel: the model side stopped on an error of its own.
-                        if chunks_tx.send(Ok(chunk)).is_err() {
+                        if !deal(Ok(chunk)) {
                             return;
                         }
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        let _ = chunks_tx.send(Err(e));
+                        deal(Err(e));
                         return;
                     }
                 }
             }
             if let Err(e) = cutter.check.finish() {
-                let _ = chunks_tx.send(Err(e.into()));
+                deal(Err(e.into()));
             }
         });
-        let writer = scope.spawn(move || write_rows(&groups, scored, out));
-
-        let mut counts = Counts::default();
-        for chunk in chunks {
-            let chunk = chunk?;
-            let values = predict_chunk(&chunk, models, geometries, params)?;
-            // Skipped records count as done: the bar's total is every selected record.
-            let c = &chunk.counts;
-            progress.advance(c.records + c.ref_mismatches + c.unknown_chroms);
-            counts += chunk.counts;
-            if scored_tx.send((chunk, values)).is_err() {
-                break;
-            }
+        for ((chunks, scored), models) in from_reader.into_iter().zip(to_writer).zip(copies) {
+            scope.spawn(move || {
+                if workers > 1 {
+                    tfbind_model::set_threads(1);
+                }
+                for chunk in chunks {
+                    let done = chunk.and_then(|chunk| {
+                        let values = predict_chunk(&chunk, &models, geometries, params)?;
+                        // Skipped records count as done: the bar's total is every selected
+                        // record.
+                        let c = &chunk.counts;
+                        progress.advance(c.records + c.ref_mismatches + c.unknown_chroms);
+                        Ok((chunk, values))
+                    });
+                    let failed = done.is_err();
+                    if scored.send(done).is_err() || failed {
+                        break;
+                    }
+                }
+            });
         }
-        drop(scored_tx);
-        writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        Ok(counts)
+        write_rows(&groups, from_workers, out)
     })
 }
 
@@ -423,15 +453,15 @@ impl Cutter<'_> {
 /// scored), row-major: `[rows × groups × 2]`.
 fn predict_chunk(
     chunk: &Chunk,
-    models: &[ScoringModel],
+    models: &[Model],
     geometries: &[Geometry],
     params: &Params,
 ) -> Result<Vec<f32>> {
-    let groups: usize = models.iter().map(|m| m.groups.len()).sum();
+    let groups: usize = models.iter().map(|m| m.spec().n_tasks).sum();
     let mut values = vec![f32::NAN; chunk.rows.len() * groups * 2];
     let mut first_group = 0;
     for ((m, g), (scored, codes)) in models.iter().zip(geometries).zip(&chunk.windows) {
-        let tasks = m.groups.len();
+        let tasks = m.spec().n_tasks;
         let snv: Vec<bool> = chunk
             .rows
             .iter()
@@ -442,7 +472,7 @@ fn predict_chunk(
                 v.reference.len() == 1 && v.alts[row.alt].len() == 1
             })
             .collect();
-        let p = window_probabilities(&m.model.predictor(), &snv, codes, g, tasks, params)?;
+        let p = window_probabilities(&m.predictor(), &snv, codes, g, tasks, params)?;
         let per = g.per_allele();
         let mut windows = p.chunks_exact(tasks);
         for (row, _) in scored.iter().enumerate().filter(|(_, &s)| s) {
@@ -551,17 +581,23 @@ pub struct Outputs<'a> {
     pub vcf: Option<&'a mut (dyn Write + Send)>,
 }
 
+/// Writes the workers' chunks, taking them in turn as the reader dealt them, until the worker
+/// whose turn it is has no more; returns what they held.
 fn write_rows(
     groups: &[&str],
-    chunks: mpsc::Receiver<(Chunk, Vec<f32>)>,
+    workers: Vec<mpsc::Receiver<Scored>>,
     out: Outputs,
-) -> Result<()> {
+) -> Result<Counts> {
     let error = |what| move |source| VariantsError::Write { what, source };
     let Outputs { tsv, mut vcf } = out;
     writeln!(tsv, "{}", header(groups)).map_err(error("the variants TSV"))?;
     let mut text = String::new();
     let mut records = String::new();
-    for (chunk, values) in chunks {
+    let mut counts = Counts::default();
+    for worker in workers.iter().cycle() {
+        let Ok(done) = worker.recv() else { break };
+        let (chunk, values) = done?;
+        counts += chunk.counts;
         text.clear();
         records.clear();
         // Per row and group, `None` where not scored.
@@ -627,5 +663,6 @@ fn write_rows(
                 .map_err(error("the annotated VCF"))?;
         }
     }
-    tsv.flush().map_err(error("the variants TSV"))
+    tsv.flush().map_err(error("the variants TSV"))?;
+    Ok(counts)
 }
