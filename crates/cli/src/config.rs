@@ -54,11 +54,13 @@ impl ConfigFile {
         for (section, value) in spanned.get_ref() {
             let section_line = line_of(&text, section.span().start);
             if !SECTIONS.contains(&section.get_ref().as_ref()) {
+                let valid: Vec<String> = SECTIONS.iter().map(|s| s.to_string()).collect();
                 return Err(UsageError(format!(
-                    "{}:{section_line}: unknown section `{}` (valid sections: {})",
+                    "{}:{section_line}: unknown section `{}` (valid sections: {}){}",
                     path.display(),
                     section.get_ref(),
-                    SECTIONS.join(", ")
+                    SECTIONS.join(", "),
+                    tfbind_names::did_you_mean(section.get_ref(), &valid)
                 )));
             }
             let toml::de::DeValue::Table(table) = value.get_ref() else {
@@ -139,10 +141,14 @@ pub fn resolve<T: DeserializeOwned + Serialize + Default>(
     let message = error.message().to_string();
     let message = match unknown_field(&message) {
         Some(_) if valid_keys::<T>().is_empty() => message,
-        Some(key) => format!(
-            "unknown key `{key}` (valid keys: {})",
-            valid_keys::<T>().join(", ")
-        ),
+        Some(key) => {
+            let valid = valid_keys::<T>();
+            format!(
+                "unknown key `{key}` (valid keys: {}){}",
+                valid.join(", "),
+                tfbind_names::did_you_mean(key, &valid)
+            )
+        }
         None => message,
     };
     Err(UsageError(match (culprit, &file) {
@@ -255,7 +261,8 @@ mod tests {
         assert_eq!(
             e.0,
             format!(
-                "{}:3: [pretrain] key `epoch`: unknown key `epoch` (valid keys: epochs, lr)",
+                "{}:3: [pretrain] key `epoch`: unknown key `epoch` (valid keys: epochs, lr); did you \
+                 mean epochs?",
                 f.path().display()
             )
         );
@@ -284,7 +291,7 @@ mod tests {
             e.0.starts_with(&format!(
                 "{}:4: unknown section `pretrian`",
                 f.path().display()
-            )),
+            )) && e.0.ends_with("did you mean pretrain?"),
             "{}",
             e.0
         );
@@ -327,7 +334,8 @@ mod tests {
         assert_eq!(
             e.0,
             format!(
-                "{}:2: [finetune] key `epochz`: unknown key `epochz` (valid keys: epochs, init)",
+                "{}:2: [finetune] key `epochz`: unknown key `epochz` (valid keys: epochs, init); did \
+                 you mean epochs?",
                 f.path().display()
             )
         );

@@ -22,7 +22,7 @@ pub use bed::{read_windows, write_windows, Window};
 pub use error::{Error, Result};
 pub use labels::{LabelMatrix, BOUND, UNBOUND, UNKNOWN};
 pub use tf_list::{read_tf_list, tf_list_text};
-pub use tfs::{close_names, LabelCounts, UnknownTf};
+pub use tfs::{LabelCounts, UnknownTf};
 
 use std::path::Path;
 

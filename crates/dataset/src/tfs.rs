@@ -3,15 +3,12 @@
 
 use crate::labels::{LabelMatrix, BOUND, UNBOUND};
 
-/// How many close names an unknown-name error lists.
-const MAX_SUGGESTIONS: usize = 5;
-
 /// A TF name that is no column of the label matrix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown TF {name:?}: not one of its {total} TFs{}", suggest(.close))]
 pub struct UnknownTf {
     pub name: String,
-    /// The names most like it, closest first ([`close_names`]).
+    /// The names most like it, closest first ([`tfbind_names::close_names`]).
     pub close: Vec<String>,
     /// How many TFs the matrix has.
     pub total: usize,
@@ -21,7 +18,7 @@ fn suggest(close: &[String]) -> String {
     if close.is_empty() {
         " and none has a similar name".to_string()
     } else {
-        format!("; did you mean {}?", close.join(", "))
+        tfbind_names::suggestion(close)
     }
 }
 
@@ -46,7 +43,7 @@ impl LabelMatrix {
     pub fn tf_column(&self, name: &str) -> Result<usize, UnknownTf> {
         self.column_index(name).ok_or_else(|| UnknownTf {
             name: name.to_string(),
-            close: close_names(name, self.names()),
+            close: tfbind_names::close_names(name, self.names()),
             total: self.n_cols(),
         })
     }
@@ -93,65 +90,6 @@ impl LabelMatrix {
     }
 }
 
-/// The names most like `query`, closest first: those within a few edits of it (ignoring case),
-/// and those that contain it or are contained in it (`FOSL` → FOSL1, FOSL2), at most five.
-///
-/// ```
-/// let names: Vec<String> = ["JUN", "JUNB", "JUND", "MAX", "FOSL1", "FOSL2"].map(String::from).into();
-/// assert_eq!(tfbind_dataset::close_names("jnud", &names), ["JUND"]);
-/// assert_eq!(tfbind_dataset::close_names("JUNX", &names), ["JUN", "JUNB", "JUND"]);
-/// assert_eq!(tfbind_dataset::close_names("FOSL", &names), ["FOSL1", "FOSL2"]);
-/// assert!(tfbind_dataset::close_names("CTCF", &names).is_empty());
-/// ```
-pub fn close_names(query: &str, names: &[String]) -> Vec<String> {
-    let q = query.to_uppercase();
-    // A third of the name's length in edits: one typo in a short name, a few in a long one,
-    // without offering every three-letter name for a three-letter query.
-    let budget = (q.chars().count() / 3).max(1);
-    let mut scored: Vec<(usize, &String)> = names
-        .iter()
-        .filter_map(|name| {
-            let n = name.to_uppercase();
-            let d = edit_distance(&q, &n);
-            (d <= budget || n.contains(&q) || q.contains(&n)).then_some((d, name))
-        })
-        .collect();
-    scored.sort();
-    scored
-        .into_iter()
-        .take(MAX_SUGGESTIONS)
-        .map(|(_, n)| n.clone())
-        .collect()
-}
-
-/// Levenshtein distance with adjacent transpositions counted as one edit (optimal string
-/// alignment), since swapped letters are the commonest typo in gene symbols.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for i in 0..=a.len() {
-        d[i * width] = i;
-    }
-    for (j, cell) in d.iter_mut().enumerate().take(width) {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = best;
-        }
-    }
-    d[a.len() * width + b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,15 +101,6 @@ mod tests {
             vec![1, 0, -1, -1, -1, 1, 0, -1, 0, 0, 1, 0],
         )
         .unwrap()
-    }
-
-    #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance("JUND", "JUND"), 0);
-        assert_eq!(edit_distance("JUND", "JUNB"), 1);
-        assert_eq!(edit_distance("JNUD", "JUND"), 1);
-        assert_eq!(edit_distance("", "MAX"), 3);
-        assert_eq!(edit_distance("KITTEN", "SITTING"), 3);
     }
 
     #[test]

@@ -487,7 +487,7 @@ impl Config {
             if !names.contains(reference) {
                 return Err(format!(
                     "[experiment] reference {reference:?} is not a condition{}",
-                    did_you_mean(reference, &names)
+                    tfbind_names::did_you_mean(reference, &names)
                 ));
             }
         }
@@ -512,15 +512,6 @@ fn unique<T: std::fmt::Debug + Eq + std::hash::Hash>(
 /// and the logs print.
 fn absolute(path: &Path) -> PathBuf {
     tfbind_artifact::stage::resolved(path)
-}
-
-fn did_you_mean(name: &str, valid: &[String]) -> String {
-    let close = tfbind_dataset::close_names(name, valid);
-    if close.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", close.join(", "))
-    }
 }
 
 /// serde's message for an unknown key or value, in the words of the other configs ("unknown key
@@ -549,7 +540,7 @@ fn readable(message: &str) -> String {
     format!(
         "unknown {what} `{name}` (valid {what}s: {}){}",
         valid.join(", "),
-        did_you_mean(name, &valid)
+        tfbind_names::did_you_mean(name, &valid)
     )
 }
 
