@@ -671,29 +671,18 @@ fn features(
         return Ok(f);
     }
     let tsv = Tsv::read(&dir.join(SEQLETS_TSV))?;
-    // Seqlets of the same sequence are explained alike, and short ones repeat a lot: each
-    // distinct sequence is compared once.
-    let mut distinct: Vec<Vec<[f64; 4]>> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut seqlets = Vec::with_capacity(tsv.len());
+    let mut queries: Vec<Vec<[f64; 4]>> = Vec::with_capacity(tsv.len());
+    let mut attributions = Vec::with_capacity(tsv.len());
     for row in tsv.rows() {
-        let attribution: f64 = row.parse("attribution")?;
+        attributions.push(row.parse::<f64>("attribution")?);
         let sequence = row.get("sequence")?;
-        let query = match index.get(sequence) {
-            Some(&query) => query,
-            None => {
-                let letters = codes::encode(sequence.as_bytes()).map_err(|byte| {
-                    row.error(row.number, format!("`sequence` has {:?}", char::from(byte)))
-                })?;
-                distinct.push(one_hot(&letters));
-                index.insert(sequence, distinct.len() - 1);
-                distinct.len() - 1
-            }
-        };
-        seqlets.push((query, attribution));
+        let letters = codes::encode(sequence.as_bytes()).map_err(|byte| {
+            row.error(row.number, format!("`sequence` has {:?}", char::from(byte)))
+        })?;
+        queries.push(one_hot(&letters));
     }
-    let mut explanations = vec![Explanation::Unexplained; distinct.len()];
-    compare_sequences(&distinct, database, distance, |query, matches| {
+    let mut explanations = vec![Explanation::Unexplained; queries.len()];
+    compare_sequences(&queries, database, distance, |query, matches| {
         let member = |m: &tfbind_motifs::Match| family.members.contains(database[m.target].id());
         let best = &matches[0];
         explanations[query] = if matches.iter().any(|m| m.q_value <= max_q && member(m)) {
@@ -704,7 +693,7 @@ fn features(
             Explanation::Unexplained
         };
     })?;
-    for (query, attribution) in seqlets {
+    for (query, attribution) in attributions.into_iter().enumerate() {
         let add = |part: &mut Part| {
             part.seqlets += 1;
             part.attribution += attribution;

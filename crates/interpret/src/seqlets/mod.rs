@@ -207,66 +207,73 @@ fn best_matches(
     database: &[Motif],
     distance: Distance,
 ) -> Result<Vec<Match>> {
-    // Seqlets of the same sequence have the same best match, and short seqlets repeat a lot
-    // (there are 256 of 4 bp): each distinct one-hot sequence is compared once.
-    let mut distinct: Vec<Vec<[f64; 4]>> = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    let query_of: Vec<usize> = seqlets
+    let queries: Vec<Vec<[f64; 4]>> = seqlets
         .iter()
         .map(|s| {
             let window = &ohe[s.example * 4 * len..(s.example + 1) * 4 * len];
-            let rows: Vec<[f64; 4]> = (s.start..s.end)
+            (s.start..s.end)
                 .map(|p| std::array::from_fn(|b| f64::from(window[b * len + p])))
-                .collect();
-            let key: Vec<u64> = rows.iter().flatten().map(|v| v.to_bits()).collect();
-            *index.entry(key).or_insert_with(|| {
-                distinct.push(rows);
-                distinct.len() - 1
-            })
+                .collect()
         })
         .collect();
-    let mut best: Vec<Match> = Vec::with_capacity(distinct.len());
-    compare_sequences(&distinct, database, distance, |_, matches| {
-        best.push(matches[0].clone())
-    })?;
-    Ok(query_of
-        .iter()
-        .enumerate()
-        .map(|(i, &q)| Match {
-            query: i,
-            ..best[q].clone()
+    let mut best: Vec<Option<Match>> = vec![None; queries.len()];
+    compare_sequences(&queries, database, distance, |query, matches| {
+        best[query] = Some(Match {
+            query,
+            ..matches[0].clone()
         })
+    })?;
+    Ok(best
+        .into_iter()
+        .map(|m| m.expect("compare_sequences answers every query"))
         .collect())
 }
 
 /// Compares one-hot sequences (`[len][4]` each, N as 0.25 each) with every motif of `database`
 /// as seqlets are annotated (Tomtom with `distance`, both strands, memelite's discretisation,
-/// q-values over the whole database), calling `each` with a query's index and its matches, best
-/// (lowest p-value, then first in the database) first. Public so that a seqlet's other matches
-/// than its best can be judged on the same terms.
+/// q-values over the whole database), calling `each` once per query, in no set order, with its
+/// index and its matches, best (lowest p-value, then first in the database) first (their
+/// `query` fields count distinct sequences, not queries). Public so that a seqlet's other
+/// matches than its best can be judged on the same terms.
 pub fn compare_sequences(
     queries: &[Vec<[f64; 4]>],
     database: &[Motif],
     distance: Distance,
     mut each: impl FnMut(usize, &[Match]),
 ) -> tfbind_motifs::Result<()> {
+    // Equal sequences have equal matches, and short seqlets repeat a lot (there are 256 of
+    // 4 bp): each distinct sequence is compared once, its matches handed to all its queries.
+    let mut distinct: Vec<&Vec<[f64; 4]>> = Vec::new();
+    let mut queries_of: Vec<Vec<usize>> = Vec::new();
+    let mut index: std::collections::HashMap<Vec<u64>, usize> = Default::default();
+    for (q, rows) in queries.iter().enumerate() {
+        let key = rows.iter().flatten().map(|v| v.to_bits()).collect();
+        let d = *index.entry(key).or_insert_with(|| {
+            distinct.push(rows);
+            queries_of.push(Vec::new());
+            distinct.len() - 1
+        });
+        queries_of[d].push(q);
+    }
     let options = Options {
         distance,
         threshold: Threshold::All,
         ..Options::default()
     };
-    for (c, chunk) in queries.chunks(QUERIES_PER_CALL).enumerate() {
+    for (c, chunk) in distinct.chunks(QUERIES_PER_CALL).enumerate() {
         let first = c * QUERIES_PER_CALL;
         let motifs = chunk
             .iter()
             .enumerate()
             .map(|(i, rows)| {
-                Motif::from_probabilities(format!("seqlet{}", first + i), rows.clone())
+                Motif::from_probabilities(format!("seqlet{}", first + i), (*rows).clone())
             })
             .collect::<tfbind_motifs::Result<Vec<_>>>()?;
         // Matches come grouped by query in order, each query's best first.
         for matches in tomtom(&motifs, database, &options)?.chunk_by(|a, b| a.query == b.query) {
-            each(first + matches[0].query, matches);
+            for &q in &queries_of[first + matches[0].query] {
+                each(q, matches);
+            }
         }
     }
     Ok(())
@@ -347,6 +354,36 @@ mod tests {
             split: vec![Split::Test; 2],
         };
         (a, data)
+    }
+
+    #[test]
+    fn equal_queries_are_compared_once_and_all_answered() {
+        let database = vec![motif("M1", "GATA", "AGATAA"), motif("M2", "SP", "GGGCGG")];
+        let rows = |seq: &str| -> Vec<[f64; 4]> {
+            seq.chars()
+                .map(|c| std::array::from_fn(|b| f64::from(u8::from("ACGT".find(c) == Some(b)))))
+                .collect()
+        };
+        let queries = vec![
+            rows("AGATAA"),
+            rows("GGGCGG"),
+            rows("AGATAA"),
+            rows("CAGATA"),
+        ];
+        let mut answers: Vec<Option<(usize, usize, usize)>> = vec![None; queries.len()];
+        compare_sequences(&queries, &database, Distance::Euclidean, |q, matches| {
+            assert!(answers[q].is_none(), "query {q} answered twice");
+            answers[q] = Some((matches[0].target, matches[0].query, matches.len()));
+        })
+        .unwrap();
+        let answers: Vec<_> = answers.into_iter().map(Option::unwrap).collect();
+        // Both motifs are matched for every query; the GATA queries best by M1, the GC box by M2.
+        assert!(answers.iter().all(|a| a.2 == 2), "{answers:?}");
+        assert_eq!(answers[0].0, 0);
+        assert_eq!(answers[1].0, 1);
+        // The repeated sequence was one comparison: the same distinct query behind both.
+        assert_eq!(answers[0], answers[2]);
+        assert_ne!(answers[0].1, answers[3].1);
     }
 
     #[test]
