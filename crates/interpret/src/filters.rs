@@ -173,12 +173,13 @@ mod tests {
     /// A ConvNetShallow whose filter 0 is the one-hot of ACGTA (zero elsewhere) and whose batch
     /// norm passes values through; filter 1 never fires.
     fn model() -> Model {
-        tch::manual_seed(1);
-        let m = Model::new(
-            &ModelSpec::new(Architecture::ConvNetShallow, 100, 1).unwrap(),
-            Device::Cpu,
-        )
-        .unwrap();
+        let m = crate::seeded(1, || {
+            Model::new(
+                &ModelSpec::new(Architecture::ConvNetShallow, 100, 1).unwrap(),
+                Device::Cpu,
+            )
+            .unwrap()
+        });
         let t = m.tensors();
         tch::no_grad(|| {
             let w = &t["c1.weight"];

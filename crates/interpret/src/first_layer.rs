@@ -145,9 +145,8 @@ mod tests {
     const BATCH_NORM_EPS: f64 = 1e-5;
 
     fn model(architecture: Architecture) -> Model {
-        tch::manual_seed(3);
         let spec = ModelSpec::new(architecture, 200, 2).unwrap();
-        Model::new(&spec, tch::Device::Cpu).unwrap()
+        crate::seeded(3, || Model::new(&spec, tch::Device::Cpu).unwrap())
     }
 
     #[test]

@@ -109,12 +109,13 @@ mod tests {
 
     #[test]
     fn a_dead_filter_has_no_influence_and_a_live_one_has_some() {
-        tch::manual_seed(5);
-        let model = Model::new(
-            &ModelSpec::new(Architecture::ConvNetShallow, 100, 2).unwrap(),
-            Device::Cpu,
-        )
-        .unwrap();
+        let model = crate::seeded(5, || {
+            Model::new(
+                &ModelSpec::new(Architecture::ConvNetShallow, 100, 2).unwrap(),
+                Device::Cpu,
+            )
+            .unwrap()
+        });
         let t = model.tensors();
         // Filter 3 can never fire: its ReLU input is always negative.
         tch::no_grad(|| {

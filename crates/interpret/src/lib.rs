@@ -57,3 +57,13 @@ pub use stage::{
     ATTRIBUTIONS_DIR, COMPARISON_TSV, FILTERS_MEME, FILTERS_TSV, INFLUENCE_TSV, KIND, REPORT_HTML,
     SEQLETS_TSV, SEQLET_MOTIFS_TSV, TOMTOM_TSV, WINDOWS_TSV,
 };
+
+/// Runs `draw` right after seeding libtorch's one global generator, no other test drawing in
+/// between: tests run in parallel, and weights drawn while another test draws would vary.
+#[cfg(test)]
+pub(crate) fn seeded<T>(seed: i64, draw: impl FnOnce() -> T) -> T {
+    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
+    tch::manual_seed(seed);
+    draw()
+}

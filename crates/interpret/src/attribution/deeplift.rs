@@ -331,23 +331,25 @@ mod tests {
     /// A random network whose batch norms are far from the identity (scales of both signs), with
     /// weights large enough for the output to depend on the input.
     fn model(architecture: Architecture) -> Model {
-        tch::manual_seed(3);
-        let m = Model::new(&ModelSpec::new(architecture, 200, 2).unwrap(), Device::Cpu).unwrap();
-        tch::no_grad(|| {
-            for (name, mut t) in m.tensors() {
-                let fill = if name.ends_with("running_var") {
-                    Tensor::rand_like(&t) + 0.5
-                } else if name.starts_with("bn") {
-                    Tensor::rand_like(&t) * 3.0 - 1.5
-                } else if name.ends_with("weight") {
-                    &t * 3.0
-                } else {
-                    continue;
-                };
-                t.copy_(&fill);
-            }
-        });
-        m
+        crate::seeded(3, || {
+            let m =
+                Model::new(&ModelSpec::new(architecture, 200, 2).unwrap(), Device::Cpu).unwrap();
+            tch::no_grad(|| {
+                for (name, mut t) in m.tensors() {
+                    let fill = if name.ends_with("running_var") {
+                        Tensor::rand_like(&t) + 0.5
+                    } else if name.starts_with("bn") {
+                        Tensor::rand_like(&t) * 3.0 - 1.5
+                    } else if name.ends_with("weight") {
+                        &t * 3.0
+                    } else {
+                        continue;
+                    };
+                    t.copy_(&fill);
+                }
+            });
+            m
+        })
     }
 
     /// `windows` random windows of 200 bp (a few N) and `n` shuffled references of each.
@@ -408,8 +410,14 @@ mod tests {
                 .explain(&x.narrow(0, w, 1), &r.narrow(0, 4 * w, 4), 0)
                 .unwrap()
                 .hypothetical;
-            let diff = (alone - together.narrow(0, w, 1)).abs().max();
-            assert!(diff.double_value(&[]) < 1e-5, "window {w}");
+            // Batches of other sizes may take other kernels: equal up to float rounding.
+            let expected = together.narrow(0, w, 1);
+            let scale = expected.abs().max().double_value(&[]).max(1.0);
+            let diff = (alone - &expected).abs().max().double_value(&[]);
+            assert!(
+                diff < 1e-5 * scale,
+                "window {w}: {diff} (largest value {scale})"
+            );
         }
     }
 

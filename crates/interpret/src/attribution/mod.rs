@@ -259,12 +259,13 @@ mod tests {
     use tfbind_model::{Architecture, ModelSpec};
 
     fn setup() -> (Model, Dataset) {
-        tch::manual_seed(9);
-        let mut model = Model::new(
-            &ModelSpec::new(Architecture::ConvNetShallow, 100, 2).unwrap(),
-            Device::Cpu,
-        )
-        .unwrap();
+        let mut model = crate::seeded(9, || {
+            Model::new(
+                &ModelSpec::new(Architecture::ConvNetShallow, 100, 2).unwrap(),
+                Device::Cpu,
+            )
+            .unwrap()
+        });
         model
             .freeze(&Architecture::ConvNetShallow.block_names())
             .unwrap();
