@@ -98,8 +98,10 @@ pub(crate) struct Flags {
     batch_size: Option<usize>,
     /// Also write the scores as INFO fields of variants.vcf.gz (bgzip, with a tabix index when
     /// the records are sorted): TFBIND_<task>_REF, _ALT and _LOR (log odds ratio) per model task.
-    /// The input's own INFO, FORMAT and samples are not copied: `bcftools annotate -a
-    /// variants.vcf.gz -c INFO` adds the fields to it. [config: annotated_vcf]
+    /// From VCF text input it is the input with these fields added (header, QUAL, FILTER, INFO,
+    /// FORMAT, samples and every ALT kept; `.` for alleles not scored); from BCF or TSV input
+    /// the records are written from the scores (`bcftools annotate -a variants.vcf.gz -c INFO`
+    /// adds the fields to a BCF). [config: annotated_vcf]
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     annotated_vcf: bool,

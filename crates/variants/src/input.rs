@@ -23,6 +23,9 @@ pub struct Variant {
     pub alts: Vec<String>,
     /// Where it came from: the line (VCF, TSV) or record number (BCF).
     pub place: u64,
+    /// A VCF text line's columns after ALT (QUAL, FILTER, INFO, then FORMAT and the samples when
+    /// present), as read: what the annotated VCF carries over. `None` for BCF and TSV input.
+    pub rest: Option<String>,
 }
 
 /// What a variant's place counts: lines of text or records of a BCF.
@@ -135,9 +138,13 @@ impl VariantReader {
                 }
                 let bad = |e: io::Error| at(Unit::Line, number, format!("not a VCF record: {e}"));
                 let record = vcf::Record::try_from(line).map_err(bad)?;
-                return Ok(Some(
-                    to_variant(&record, &vcf::Header::default(), number).map_err(bad)?,
-                ));
+                let mut variant =
+                    to_variant(&record, &vcf::Header::default(), number).map_err(bad)?;
+                variant.rest = line
+                    .splitn(6, |&b| b == b'\t')
+                    .nth(5)
+                    .map(|rest| String::from_utf8_lossy(rest).into_owned());
+                return Ok(Some(variant));
             },
             Source::Bcf(bcf) => {
                 let Bcf {
@@ -177,6 +184,23 @@ impl VariantReader {
             },
         }
     }
+}
+
+/// The header lines (`##` meta lines and the `#CHROM` line) of a VCF text file, plain or
+/// gzipped: what the annotated VCF carries over; `None` for BCF and TSV input.
+pub fn vcf_text_header(path: &Path) -> Result<Option<Vec<String>>> {
+    if sniff(path)? != Format::Vcf {
+        return Ok(None);
+    }
+    let mut lines = LineReader::open(path)?;
+    let mut header = Vec::new();
+    while let Some((_, line)) = lines.next_line()? {
+        if !line.starts_with(b"#") {
+            break;
+        }
+        header.push(String::from_utf8_lossy(line).into_owned());
+    }
+    Ok(Some(header))
 }
 
 /// VCF by its `##fileformat` line, BCF by its magic inside bgzip, else the TSV.
@@ -239,6 +263,7 @@ fn to_variant(
         reference,
         alts,
         place,
+        rest: None,
     })
 }
 
@@ -270,6 +295,7 @@ fn parse_tsv(line: &[u8], number: u64) -> std::result::Result<Variant, String> {
         reference: fields[2].to_owned(),
         alts: fields[3].split(',').map(str::to_owned).collect(),
         place: number,
+        rest: None,
     })
 }
 
@@ -307,6 +333,7 @@ mod tests {
                 reference: "AC".into(),
                 alts: vec!["A".into(), "ACC".into()],
                 place: 5,
+                rest: Some("50\t.\tDP=3".into()),
             }
         );
         assert_eq!(variants[0].id, "rs1");

@@ -630,30 +630,45 @@ fn write_rows(
             scores.push(per_group);
         }
         if vcf.is_some() {
-            // Rows of one record are consecutive: one VCF line each.
-            let mut start = 0;
-            while start < chunk.rows.len() {
-                let variant = chunk.rows[start].variant;
-                let end = start
-                    + chunk.rows[start..]
-                        .iter()
-                        .take_while(|r| r.variant == variant)
-                        .count();
-                let v = &chunk.variants[variant];
-                let alts: Vec<&str> = chunk.rows[start..end]
-                    .iter()
-                    .map(|r| v.alts[r.alt].as_str())
-                    .collect();
-                let by_group: Vec<Vec<Option<AlleleScore>>> = (0..groups.len())
-                    .map(|g| scores[start..end].iter().map(|s| s[g]).collect())
-                    .collect();
-                records.push_str(&crate::vcf_out::record_line(
-                    (&v.chrom, v.pos, &v.id, &v.reference),
-                    &alts,
-                    groups,
-                    &by_group,
-                ));
-                start = end;
+            // Rows of one record are consecutive. A record carried over from VCF text keeps all
+            // its ALT alleles (its samples' genotypes index them), unscored ones given `.`.
+            let mut next_row = 0;
+            for (index, v) in chunk.variants.iter().enumerate() {
+                let first_row = next_row;
+                while chunk.rows.get(next_row).is_some_and(|r| r.variant == index) {
+                    next_row += 1;
+                }
+                let rows = &chunk.rows[first_row..next_row];
+                let scores = &scores[first_row..next_row];
+                let record = (v.chrom.as_str(), v.pos, v.id.as_str(), v.reference.as_str());
+                let line = match &v.rest {
+                    Some(rest) if rows.is_empty() => {
+                        let alts: Vec<&str> = v.alts.iter().map(String::as_str).collect();
+                        crate::vcf_out::record_line(record, &alts, Some(rest), &[], &[])
+                    }
+                    Some(rest) => {
+                        let alts: Vec<&str> = v.alts.iter().map(String::as_str).collect();
+                        let by_group: Vec<Vec<Option<AlleleScore>>> = (0..groups.len())
+                            .map(|g| {
+                                let mut per_alt = vec![None; v.alts.len()];
+                                for (row, s) in rows.iter().zip(scores) {
+                                    per_alt[row.alt] = s[g];
+                                }
+                                per_alt
+                            })
+                            .collect();
+                        crate::vcf_out::record_line(record, &alts, Some(rest), groups, &by_group)
+                    }
+                    None if rows.is_empty() => continue,
+                    None => {
+                        let alts: Vec<&str> = rows.iter().map(|r| v.alts[r.alt].as_str()).collect();
+                        let by_group: Vec<Vec<Option<AlleleScore>>> = (0..groups.len())
+                            .map(|g| scores.iter().map(|s| s[g]).collect())
+                            .collect();
+                        crate::vcf_out::record_line(record, &alts, None, groups, &by_group)
+                    }
+                };
+                records.push_str(&line);
             }
         }
         tsv.write_all(text.as_bytes())

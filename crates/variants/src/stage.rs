@@ -206,7 +206,8 @@ impl Stage for VariantsStage {
         let mut vcf = match self.params.annotated_vcf {
             true => {
                 let mut w = vcf_out::create(&vcf_path).map_err(vcf_error)?;
-                w.write_all(vcf_out::header(&groups, genome.sizes()).as_bytes())
+                let input = crate::input::vcf_text_header(&self.variants)?;
+                w.write_all(vcf_out::header(&groups, genome.sizes(), input.as_deref()).as_bytes())
                     .map_err(vcf_error)?;
                 Some(w)
             }

@@ -1,12 +1,16 @@
 //! The annotated VCF: the scored records again, with every model task's probabilities and log
 //! odds ratio as INFO fields, bgzip-compressed and tabix-indexed.
 //!
-//! Written from the scores, not copied from the input (which may be BCF or a TSV): CHROM, POS, ID
-//! and REF as read, ALT the sequence alleles scored, QUAL and FILTER `.`. The input's own INFO,
-//! FORMAT and samples are not carried over; `bcftools annotate -a variants.vcf.gz -c INFO` adds
-//! these fields to the original file. Per task `<g>` (the TSV's column group, with characters
-//! other than letters, digits, `_` and `.` replaced by `_`): `TFBIND_<g>_REF` (Number=1),
-//! `TFBIND_<g>_ALT` and `TFBIND_<g>_LOR` (Number=A), `.` where not scored.
+//! From VCF text input (plain or gzipped) every record read and kept is carried over as it was
+//! (its ALT alleles, QUAL, FILTER, INFO, FORMAT and samples, and the input's header lines), with
+//! the fields below added to its INFO (replacing fields of the same name, as from an earlier
+//! run); a record with no allele scored is carried over unchanged. From BCF and TSV input the
+//! records are written from the scores: CHROM, POS, ID and REF as read, ALT the sequence alleles
+//! scored, QUAL and FILTER `.` (`bcftools annotate -a variants.vcf.gz -c INFO` adds these fields
+//! to the original BCF). Per task `<g>` (the TSV's column group, with characters other than
+//! letters, digits, `_` and `.` replaced by `_`): `TFBIND_<g>_REF` (Number=1),
+//! `TFBIND_<g>_ALT` and `TFBIND_<g>_LOR` (Number=A, one value per ALT allele), `.` where not
+//! scored (a symbolic allele, a window off the chromosome's end).
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -42,24 +46,57 @@ pub fn info_key(group: &str, what: &str) -> String {
     format!("TFBIND_{clean}_{what}")
 }
 
-/// The VCF header: the genome's contigs and one INFO line per field.
-pub fn header(groups: &[&str], sizes: &ChromSizes) -> String {
-    let mut h = String::from("##fileformat=VCFv4.2\n");
+/// What each task adds to a record's INFO.
+const FIELDS: [(&str, &str, &str); 3] = [
+    ("REF", "1", "probability of binding with the REF allele"),
+    ("ALT", "A", "probability of binding with each ALT allele"),
+    ("LOR", "A", "log odds ratio, logit(ALT) - logit(REF)"),
+];
+
+/// Every INFO key the groups add, in the order of the header.
+fn keys(groups: &[&str]) -> Vec<String> {
+    groups
+        .iter()
+        .flat_map(|g| FIELDS.iter().map(move |(what, _, _)| info_key(g, what)))
+        .collect()
+}
+
+/// The VCF header: the input's lines when it is VCF text (`input`, without the definitions of
+/// the INFO fields added here), else a minimal one; the genome's contigs when the input names
+/// none; one INFO line per field added.
+pub fn header(groups: &[&str], sizes: &ChromSizes, input: Option<&[String]>) -> String {
+    let ours = keys(groups);
+    let defines_ours = |line: &str| {
+        line.strip_prefix("##INFO=<ID=")
+            .and_then(|rest| rest.split([',', '>']).next())
+            .is_some_and(|id| ours.iter().any(|k| k == id))
+    };
+    let meta: Vec<&str> = input
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with("##") && !defines_ours(l))
+        .collect();
+    let mut h = String::new();
+    if !meta.first().is_some_and(|l| l.starts_with("##fileformat=")) {
+        h.push_str("##fileformat=VCFv4.2\n");
+    }
+    for line in &meta {
+        h.push_str(line);
+        h.push('\n');
+    }
     let _ = writeln!(
         h,
         "##source=tfbind-variants {}",
         tfbind_artifact::TFBIND_VERSION
     );
-    for (chrom, len) in sizes.iter() {
-        let _ = writeln!(h, "##contig=<ID={chrom},length={len}>");
+    if !meta.iter().any(|l| l.starts_with("##contig=")) {
+        for (chrom, len) in sizes.iter() {
+            let _ = writeln!(h, "##contig=<ID={chrom},length={len}>");
+        }
     }
     for g in groups {
-        let fields = [
-            ("REF", "1", "probability of binding with the REF allele"),
-            ("ALT", "A", "probability of binding with each ALT allele"),
-            ("LOR", "A", "log odds ratio, logit(ALT) - logit(REF)"),
-        ];
-        for (what, number, description) in fields {
+        for (what, number, description) in FIELDS {
             let _ = writeln!(
                 h,
                 "##INFO=<ID={},Number={number},Type=Float,Description=\"tfbind {g}: {description}\">",
@@ -67,27 +104,37 @@ pub fn header(groups: &[&str], sizes: &ChromSizes) -> String {
             );
         }
     }
-    h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    match input.and_then(|lines| lines.iter().find(|l| l.starts_with("#CHROM"))) {
+        Some(columns) => {
+            h.push_str(columns);
+            h.push('\n');
+        }
+        None => h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"),
+    }
     h
 }
 
-/// One record's line: its scored ALTs, and per group the REF probability and each ALT's
-/// probability and log odds (`None` where not scored).
+/// One record's line: `alts` with, per group, the REF probability and each ALT's probability
+/// and log odds (`None` where not scored). `rest` is the input line's columns after ALT (VCF
+/// text input), whose INFO gets the fields; without it QUAL, FILTER are `.` and INFO the fields.
 pub fn record_line(
     record: (&str, u64, &str, &str),
     alts: &[&str],
+    rest: Option<&str>,
     groups: &[&str],
     scores: &[Vec<Option<AlleleScore>>],
 ) -> String {
     let (chrom, pos, id, reference) = record;
-    let mut line = format!(
-        "{chrom}\t{pos}\t{id}\t{reference}\t{}\t.\t.\t",
+    let alts = if alts.is_empty() {
+        ".".to_owned()
+    } else {
         alts.join(",")
-    );
+    };
+    let mut fields = String::new();
     let value = |v: Option<f32>| v.map_or(".".to_owned(), |v| v.to_string());
     for (g, group) in groups.iter().enumerate() {
         if g > 0 {
-            line.push(';');
+            fields.push(';');
         }
         let per_alt = &scores[g];
         let reference = per_alt.iter().flatten().next().map(|s| s.reference);
@@ -96,7 +143,7 @@ pub fn record_line(
             v.join(",")
         };
         let _ = write!(
-            line,
+            fields,
             "{}={};{}={};{}={}",
             info_key(group, "REF"),
             value(reference),
@@ -106,8 +153,39 @@ pub fn record_line(
             list(|s| s.log_odds)
         );
     }
-    if groups.is_empty() {
-        line.push('.');
+    let mut line = format!("{chrom}\t{pos}\t{id}\t{reference}\t{alts}\t");
+    match rest {
+        Some(rest) => {
+            // QUAL, FILTER, INFO, then FORMAT and samples untouched.
+            let mut columns = rest.splitn(4, '\t');
+            let (qual, filter) = (columns.next().unwrap_or("."), columns.next().unwrap_or("."));
+            let info = columns.next().unwrap_or(".");
+            let ours = keys(groups);
+            let kept: Vec<&str> = info
+                .split(';')
+                .filter(|entry| {
+                    let key = entry.split('=').next().unwrap_or("");
+                    !entry.is_empty() && *entry != "." && !ours.iter().any(|k| k == key)
+                })
+                .collect();
+            let _ = write!(line, "{qual}\t{filter}\t");
+            match (kept.is_empty(), fields.is_empty()) {
+                (true, true) => line.push('.'),
+                (true, false) => line.push_str(&fields),
+                (false, true) => line.push_str(&kept.join(";")),
+                (false, false) => {
+                    let _ = write!(line, "{};{fields}", kept.join(";"));
+                }
+            }
+            if let Some(samples) = columns.next() {
+                line.push('\t');
+                line.push_str(samples);
+            }
+        }
+        None => {
+            line.push_str(".\t.\t");
+            line.push_str(if fields.is_empty() { "." } else { &fields });
+        }
     }
     line.push('\n');
     line

@@ -77,6 +77,16 @@ fn tsv(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("variants.tsv")).unwrap()
 }
 
+/// The text of a gzip or bgzip file.
+fn gunzip(path: PathBuf) -> String {
+    use std::io::Read;
+    let mut s = String::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
 /// A deterministic stream of numbers.
 fn lcg(seed: u64) -> impl FnMut(u64) -> u64 {
     let mut state = seed;
@@ -392,11 +402,18 @@ fn formats_shards_and_regions_agree() {
                 _ => from_tsv.push((format!("{}\t{}", f[2], f[4]), f[8].to_owned())),
             }
         }
+        // Records keep every ALT of the input; unscored (symbolic) ones have `.`.
         let from_vcf: Vec<(String, String)> = queried
             .lines()
-            .map(|l| {
-                let (id, lor) = l.rsplit_once('\t').unwrap();
-                (id.to_owned(), lor.to_owned())
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                let (alts, lors): (Vec<&str>, Vec<&str>) = f[1]
+                    .split(',')
+                    .zip(f[2].split(','))
+                    .filter(|(_, lor)| *lor != ".")
+                    .unzip();
+                (!alts.is_empty())
+                    .then(|| (format!("{}\t{}", f[0], alts.join(",")), lors.join(",")))
             })
             .collect();
         assert!(!from_vcf.is_empty());
@@ -469,14 +486,6 @@ fn formats_shards_and_regions_agree() {
         &["--annotated-vcf"],
     ));
     ok(&merge(&["v2", "v1"], &dir.join("v-merged")));
-    let gunzip = |p: PathBuf| {
-        use std::io::Read;
-        let mut s = String::new();
-        flate2::read::MultiGzDecoder::new(std::fs::File::open(p).unwrap())
-            .read_to_string(&mut s)
-            .unwrap();
-        s
-    };
     let whole_vcf = gunzip(dir.join("v-whole/variants.vcf.gz"));
     assert_eq!(gunzip(dir.join("v-merged/variants.vcf.gz")), whole_vcf);
     assert_eq!(
@@ -677,4 +686,126 @@ fn one_thread_finishes_and_scores_as_two() {
     };
     assert!(status.success(), "--threads 1 failed: {status:?}");
     assert_eq!(tsv(&one), tsv(&two));
+}
+
+/// From VCF text, the annotated VCF is the input with the scores added to INFO: its header
+/// lines, QUAL, FILTER, INFO, FORMAT and samples kept, every ALT kept (`.` for the unscored), a
+/// record with nothing scored unchanged, and fields of an earlier run replaced, not repeated.
+#[test]
+fn annotated_vcf_carries_the_input_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let m = model(dir, "m", 200, &["JUND"], 3);
+    let genome = Genome::open(genome_path()).unwrap();
+    // Three positions inside the example data's first windows, with the genome's bases as REF.
+    let text = std::fs::read(root().join("data/example/regions.bed.gz")).unwrap();
+    let mut first = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::MultiGzDecoder::new(&text[..]),
+        &mut first,
+    )
+    .unwrap();
+    let f: Vec<&str> = first.lines().next().unwrap().split('\t').collect();
+    let (chrom, start) = (f[0].to_string(), f[1].parse::<u64>().unwrap());
+    let base = |pos0: u64| {
+        let c = genome
+            .fetch(&Interval::new(chrom.clone(), pos0, pos0 + 1))
+            .unwrap()[0];
+        char::from(LETTERS[c as usize])
+    };
+    let other = |b: char| if b == 'A' { 'C' } else { 'A' };
+    let (p1, p2, p3) = (start + 90, start + 100, start + 110);
+    let vcf = dir.join("in.vcf");
+    std::fs::write(
+        &vcf,
+        format!(
+            "##fileformat=VCFv4.2\n\
+             ##INFO=<ID=DP,Number=1,Type=Integer,Description=\"depth\">\n\
+             ##INFO=<ID=TFBIND_JUND_REF,Number=1,Type=Float,Description=\"stale\">\n\
+             ##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n\
+             ##contig=<ID={chrom}>\n\
+             #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNA001\n\
+             {chrom}\t{}\trs1\t{}\t{},<DEL>\t50\tPASS\tDP=7;TFBIND_JUND_REF=0.5\tGT\t0/2\n\
+             {chrom}\t{}\trs2\t{}\t<DUP>\t.\tq10\tDP=3\tGT\t0/1\n\
+             {chrom}\t{}\trs3\t{}\t{}\t.\t.\t.\tGT\t1/1\n",
+            p1 + 1,
+            base(p1),
+            other(base(p1)),
+            p2 + 1,
+            base(p2),
+            p3 + 1,
+            base(p3),
+            other(base(p3)),
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    ok(&score(&[&m], &vcf, &out, &["--annotated-vcf"]));
+    let annotated = gunzip(out.join("variants.vcf.gz"));
+    let header: Vec<&str> = annotated.lines().filter(|l| l.starts_with('#')).collect();
+    assert!(header.contains(&"##INFO=<ID=DP,Number=1,Type=Integer,Description=\"depth\">"));
+    assert!(header.iter().any(|l| l.starts_with("##FORMAT=<ID=GT")));
+    assert_eq!(
+        header
+            .iter()
+            .filter(|l| l.starts_with("##INFO=<ID=TFBIND_JUND_REF,"))
+            .count(),
+        1,
+        "{annotated}"
+    );
+    assert_eq!(
+        *header.last().unwrap(),
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNA001"
+    );
+    let records: Vec<Vec<&str>> = annotated
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(records.len(), 3, "{annotated}");
+    let (r1, r2, r3) = (&records[0], &records[1], &records[2]);
+    assert_eq!(
+        r1[2..7],
+        [
+            "rs1",
+            &base(p1).to_string(),
+            &format!("{},<DEL>", other(base(p1))),
+            "50",
+            "PASS"
+        ]
+    );
+    assert_eq!(r1[8..], ["GT", "0/2"]);
+    let info: Vec<&str> = r1[7].split(';').collect();
+    assert_eq!(info[0], "DP=7");
+    assert_eq!(
+        info.iter()
+            .filter(|e| e.starts_with("TFBIND_JUND_REF="))
+            .count(),
+        1
+    );
+    assert!(!info.contains(&"TFBIND_JUND_REF=0.5"), "{info:?}");
+    let lor = info
+        .iter()
+        .find_map(|e| e.strip_prefix("TFBIND_JUND_LOR="))
+        .unwrap();
+    let lor: Vec<&str> = lor.split(',').collect();
+    assert_eq!(lor.len(), 2);
+    assert!(lor[0].parse::<f64>().is_ok() && lor[1] == ".", "{lor:?}");
+    // Nothing scored: carried over as it was.
+    assert_eq!(r2[4..], ["<DUP>", ".", "q10", "DP=3", "GT", "0/1"]);
+    assert!(r3[7].starts_with("TFBIND_JUND_REF="), "{r3:?}");
+    assert_eq!(r3[8..], ["GT", "1/1"]);
+    if let Some(bcftools) = tool("bcftools") {
+        let view = Command::new(bcftools)
+            .args(["view", "-H"])
+            .arg(out.join("variants.vcf.gz"))
+            .output()
+            .unwrap();
+        assert!(
+            view.status.success(),
+            "{}",
+            String::from_utf8_lossy(&view.stderr)
+        );
+        assert_eq!(String::from_utf8(view.stdout).unwrap().lines().count(), 3);
+    }
 }
