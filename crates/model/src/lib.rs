@@ -24,6 +24,7 @@ mod error;
 mod model;
 mod net;
 mod spec;
+pub mod workers;
 
 pub use artifact::{ModelArtifact, Parent};
 pub use device::{set_threads, DeviceChoice};

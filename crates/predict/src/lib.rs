@@ -45,7 +45,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 use tfbind_artifact::stage::Progress;
@@ -472,8 +471,9 @@ pub struct Counts {
     pub windows: usize,
 }
 
-/// Windows fetched and predicted at a time: bounds memory for genome-wide inputs.
-const CHUNK_WINDOWS: usize = 20_000;
+/// Windows fetched and predicted at a time, by one worker: bounds memory for genome-wide inputs,
+/// and small enough that a few thousand windows still keep every worker busy.
+const CHUNK_WINDOWS: usize = 4_096;
 
 /// A window to predict: its region, its index among the region's tiles, and its start.
 struct Tile {
@@ -486,8 +486,9 @@ struct Tile {
 /// windows done as one `predict` step of `progress`. The windows are made as they are needed,
 /// so memory does not grow with the regions' length.
 ///
-/// Three threads work as a pipeline, a chunk of windows apart: one reads the next chunk's
-/// sequence, this one runs the model, and one formats and writes the previous chunk's rows. The
+/// Threads work as a pipeline, a chunk of windows apart: one reads the next chunk's sequence,
+/// the model's workers ([`tfbind_model::workers`], one per `--threads` on CPU) predict chunks
+/// side by side, and this one formats and writes the rows of the chunks done, in order. The
 /// model then never waits for the genome or the output (run one after the other, they left
 /// batch-100 inference ~8% slower than the forward passes alone).
 pub fn predict_regions(
@@ -531,7 +532,6 @@ pub fn predict_regions(
             })
         })
         .peekable();
-    let predictor = model.predictor();
     let batch_codes = params.batch_size.max(1) * window as usize;
     let rows = Rows {
         regions,
@@ -539,45 +539,28 @@ pub fn predict_regions(
         tasks,
         window,
     };
-
-    std::thread::scope(|scope| {
-        let (fetched_tx, fetched) = mpsc::sync_channel::<Result<(Vec<Tile>, Vec<u8>)>>(1);
-        let (predicted, predicted_rx) = mpsc::sync_channel::<(Vec<Tile>, Vec<f32>)>(1);
-        scope.spawn(move || {
-            while tiles.peek().is_some() {
-                let chunk: Vec<Tile> = tiles.by_ref().take(CHUNK_WINDOWS).collect();
-                let codes = fetch(input, &chunk, window);
-                let failed = codes.is_err();
-                // A closed channel means the model stage stopped on an error of its own.
-                if fetched_tx.send(codes.map(|c| (chunk, c))).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        let writer = scope.spawn(move || rows.write_all(predicted_rx, out));
-
-        let mut windows = 0;
-        for chunk in fetched {
-            let (chunk, codes) = chunk?;
+    let chunks = std::iter::from_fn(move || {
+        tiles.peek()?;
+        let chunk: Vec<Tile> = tiles.by_ref().take(CHUNK_WINDOWS).collect();
+        Some(fetch(input, &chunk, window).map(|codes| (chunk, codes)))
+    });
+    let windows = tfbind_model::workers::in_turn(
+        &[model],
+        chunks,
+        |models, (chunk, codes)| {
+            let predictor = models[0].predictor();
             let mut p = Vec::with_capacity(chunk.len() * tasks.len());
             for batch in codes.chunks(batch_codes) {
                 p.extend(predictor.predict(batch, params.rc_average)?);
                 progress.advance((batch.len() / window as usize) as u64);
             }
-            windows += chunk.len();
-            if predicted.send((chunk, p)).is_err() {
-                // The writer stopped on an error, returned below.
-                break;
-            }
-        }
-        drop(predicted);
-        writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        Ok(Counts {
-            regions: regions.len(),
-            windows,
-        })
+            Ok((chunk, p))
+        },
+        |predicted| rows.write_all(predicted, out),
+    )?;
+    Ok(Counts {
+        regions: regions.len(),
+        windows,
     })
 }
 
@@ -612,8 +595,12 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     /// Writes the TSV header, then each predicted chunk's rows, entries and values as it
-    /// arrives.
-    fn write_all(&self, chunks: mpsc::Receiver<(Vec<Tile>, Vec<f32>)>, out: Outputs) -> Result<()> {
+    /// arrives; returns the windows written.
+    fn write_all(
+        &self,
+        chunks: &mut dyn Iterator<Item = Result<(Vec<Tile>, Vec<f32>)>>,
+        out: Outputs,
+    ) -> Result<usize> {
         let Outputs {
             mut tsv,
             mut bedgraph,
@@ -635,7 +622,10 @@ impl Rows<'_> {
         let segments = bedgraph.is_some() || bigwigs.is_some() || calls.is_some();
         let mut text = String::new();
         let mut graph = String::new();
-        for (chunk, p) in chunks {
+        let mut windows = 0;
+        for predicted in chunks {
+            let (chunk, p) = predicted?;
+            windows += chunk.len();
             text.clear();
             graph.clear();
             for (t, row) in chunk.iter().zip(p.chunks_exact(self.tasks.len())) {
@@ -683,7 +673,7 @@ impl Rows<'_> {
                     })?;
             }
         }
-        Ok(())
+        Ok(windows)
     }
 }
 

@@ -1,12 +1,11 @@
-//! Scoring records: read, checked and cut into windows a chunk at a time on one thread, dealt in
-//! turn to prediction workers (one per `--threads` on CPU), and written in input order on this
-//! one, so memory stays bounded by a few chunks whatever the size of the input and rows reach
-//! the file as chunks finish.
+//! Scoring records: read, checked and cut into windows a chunk at a time on one thread, predicted
+//! by workers ([`tfbind_model::workers`]: one per `--threads` on CPU), and written in input order
+//! on this one, so memory stays bounded by a few chunks whatever the size of the input and rows
+//! reach the file as chunks finish.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write;
-use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 use tfbind_artifact::stage::Progress;
@@ -153,9 +152,6 @@ struct Chunk {
     counts: Counts,
 }
 
-/// A chunk with its probabilities, as [`predict_chunk`] gives them, or why it has none.
-type Scored = Result<(Chunk, Vec<f32>)>;
-
 /// Scores the selected records of `reader` with every model into `out` (the TSV with its header;
 /// the annotated VCF's records, after its header), reporting records done as one `score` step
 /// of `progress`.
@@ -182,92 +178,51 @@ pub fn score(
         .iter()
         .flat_map(|m| m.groups.iter().map(String::as_str))
         .collect();
-    // Each worker predicts every `workers`-th chunk with its own copy of the models, one libtorch
-    // thread each: on CPU, whole batches side by side keep the cores busier than one batch
-    // split between them (no thread waits for the others at each layer).
-    let workers = match models.first().map(|m| m.model.device()) {
-        Some(tch::Device::Cpu) => (tch::get_num_threads().max(1)) as usize,
-        _ => 1,
+    let path = reader.path().to_owned();
+    let cutter = Cutter {
+        genome,
+        geometries: &geometries,
+        params,
+        check: ChromCheck::new(
+            &path,
+            genome.sizes(),
+            match params.skip_unknown_chroms {
+                true => UnknownChroms::Skip,
+                false => UnknownChroms::Error,
+            },
+        )
+        .skipped_by("--skip-unknown-chroms"),
+        index: 0,
     };
-    let copies = (0..workers)
-        .map(|_| {
-            models
-                .iter()
-                .map(|m| m.model.try_clone())
-                .collect::<std::result::Result<Vec<_>, _>>()
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    std::thread::scope(|scope| {
-        let geometries = &geometries;
-        let (to_workers, from_reader): (Vec<_>, Vec<_>) = (0..workers)
-            .map(|_| mpsc::sync_channel::<Result<Chunk>>(1))
-            .unzip();
-        let (to_writer, from_workers): (Vec<_>, Vec<_>) = (0..workers)
-            .map(|_| mpsc::sync_channel::<Scored>(1))
-            .unzip();
-        let path = reader.path().to_owned();
-        scope.spawn(move || {
-            let mut cutter = Cutter {
-                genome,
-                geometries,
-                params,
-                check: ChromCheck::new(
-                    &path,
-                    genome.sizes(),
-                    match params.skip_unknown_chroms {
-                        true => UnknownChroms::Skip,
-                        false => UnknownChroms::Error,
-                    },
-                )
-                .skipped_by("--skip-unknown-chroms"),
-                index: 0,
-            };
-            // Chunk i goes to worker i mod `workers`, whose results the writer reads in the same
-            // turn: rows stay in input order. A closed channel: a worker or the writer stopped
-            // on an error of its own.
-            let mut turn = to_workers.iter().cycle();
-            let mut deal = |next| turn.next().expect("a worker").send(next).is_ok();
-            loop {
-                match cutter.next_chunk(&mut reader, selection) {
-                    Ok(Some(chunk)) => {
-                        if !deal(Ok(chunk)) {
-                            return;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        deal(Err(e));
-                        return;
-                    }
-                }
+    // Chunks until the input ends, then the chromosome check's verdict on the whole of it.
+    let mut cutter = Some(cutter);
+    let chunks = std::iter::from_fn(move || {
+        let c = cutter.as_mut()?;
+        match c.next_chunk(&mut reader, selection) {
+            Ok(Some(chunk)) => Some(Ok(chunk)),
+            Ok(None) => {
+                let check = cutter.take().expect("checked above").check;
+                check.finish().err().map(|e| Err(e.into()))
             }
-            if let Err(e) = cutter.check.finish() {
-                deal(Err(e.into()));
+            Err(e) => {
+                cutter = None;
+                Some(Err(e))
             }
-        });
-        for ((chunks, scored), models) in from_reader.into_iter().zip(to_writer).zip(copies) {
-            scope.spawn(move || {
-                if workers > 1 {
-                    tfbind_model::set_threads(1);
-                }
-                for chunk in chunks {
-                    let done = chunk.and_then(|chunk| {
-                        let values = predict_chunk(&chunk, &models, geometries, params)?;
-                        // Skipped records count as done: the bar's total is every selected
-                        // record.
-                        let c = &chunk.counts;
-                        progress.advance(c.records + c.ref_mismatches + c.unknown_chroms);
-                        Ok((chunk, values))
-                    });
-                    let failed = done.is_err();
-                    if scored.send(done).is_err() || failed {
-                        break;
-                    }
-                }
-            });
         }
-        write_rows(&groups, from_workers, out)
-    })
+    });
+    let plain: Vec<&Model> = models.iter().map(|m| &m.model).collect();
+    tfbind_model::workers::in_turn(
+        &plain,
+        chunks,
+        |models, chunk| {
+            let values = predict_chunk(&chunk, models, &geometries, params)?;
+            // Skipped records count as done: the bar's total is every selected record.
+            let c = &chunk.counts;
+            progress.advance(c.records + c.ref_mismatches + c.unknown_chroms);
+            Ok((chunk, values))
+        },
+        |scored| write_rows(&groups, scored, out),
+    )
 }
 
 /// Reads records and cuts them into windows.
@@ -581,11 +536,10 @@ pub struct Outputs<'a> {
     pub vcf: Option<&'a mut (dyn Write + Send)>,
 }
 
-/// Writes the workers' chunks, taking them in turn as the reader dealt them, until the worker
-/// whose turn it is has no more; returns what they held.
+/// Writes the scored chunks, in input order; returns what they held.
 fn write_rows(
     groups: &[&str],
-    workers: Vec<mpsc::Receiver<Scored>>,
+    scored: &mut dyn Iterator<Item = Result<(Chunk, Vec<f32>)>>,
     out: Outputs,
 ) -> Result<Counts> {
     let error = |what| move |source| VariantsError::Write { what, source };
@@ -594,8 +548,7 @@ fn write_rows(
     let mut text = String::new();
     let mut records = String::new();
     let mut counts = Counts::default();
-    for worker in workers.iter().cycle() {
-        let Ok(done) = worker.recv() else { break };
+    for done in scored {
         let (chunk, values) = done?;
         counts += chunk.counts;
         text.clear();
