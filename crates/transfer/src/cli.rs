@@ -130,7 +130,7 @@ struct Flags {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pretrain_windows: Option<usize>,
-    /// Epochs of the small pre-training. [config: pretrain_epochs; default: 3]
+    /// Epochs of the small pre-training. [config: pretrain_epochs; default: 2]
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pretrain_epochs: Option<usize>,
@@ -139,11 +139,11 @@ struct Flags {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pretrain_patience: Option<usize>,
-    /// Pre-train on both strands (each window also reverse-complemented; twice the time).
-    /// [config: pretrain_rc_augment; default: forward strand only]
-    #[arg(long)]
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pretrain_rc_augment: bool,
+    /// Pre-train on both strands (each window also reverse-complemented; twice the time of
+    /// one strand). [config: pretrain_rc_augment; default: true]
+    #[arg(long, value_name = "BOOL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pretrain_rc_augment: Option<bool>,
     /// Stop fine-tuning after N epochs without a lower validation loss, where [finetune] sets
     /// no patience. [config: finetune_patience; default: 3]
     #[arg(long, value_name = "N")]
