@@ -57,8 +57,8 @@ pub struct TransferParams {
     /// rest drawn at random.
     pub pretrain_windows: usize,
     /// Epochs of the small pre-training. Two by default: of the small pre-trainings measured
-    /// that ran a third epoch, 4 of 5 kept the second (validation loss rose at the third), so a
-    /// third epoch mostly cost its time.
+    /// that ran a third epoch, most kept an earlier one (validation loss rose at the third), and
+    /// it costs about a quarter of the path's time (docs/results-experiment.md).
     pub pretrain_epochs: usize,
     /// Stop the small pre-training after this many epochs without a lower validation loss.
     pub pretrain_patience: Option<usize>,
