@@ -57,6 +57,8 @@ impl Model {
 
     /// An independent copy with the same weights and frozen blocks, on the same device: libtorch
     /// tensors are not shared between threads, so each thread predicting in parallel takes one.
+    /// Like [`Model::new`] it draws initial weights (then overwritten) from libtorch's global
+    /// generator, so seed after copying, not before, where later draws must be reproducible.
     pub fn try_clone(&self) -> Result<Self> {
         let mut copy = Model::new(&self.spec, self.device())?;
         copy.vs
