@@ -548,6 +548,7 @@ fn write_rows(
     let mut text = String::new();
     let mut records = String::new();
     let mut counts = Counts::default();
+    let keys = crate::vcf_out::info_keys(groups);
     for done in scored {
         let (chunk, values) = done?;
         counts += chunk.counts;
@@ -595,13 +596,11 @@ fn write_rows(
                 let scores = &scores[first_row..next_row];
                 let record = (v.chrom.as_str(), v.pos, v.id.as_str(), v.reference.as_str());
                 let line = match &v.rest {
-                    Some(rest) if rows.is_empty() => {
-                        let alts: Vec<&str> = v.alts.iter().map(String::as_str).collect();
-                        crate::vcf_out::record_line(record, &alts, Some(rest), &[], &[])
-                    }
                     Some(rest) => {
                         let alts: Vec<&str> = v.alts.iter().map(String::as_str).collect();
-                        let by_group: Vec<Vec<Option<AlleleScore>>> = (0..groups.len())
+                        // Nothing scored: the record as it was, without the fields.
+                        let keys = if rows.is_empty() { &[][..] } else { &keys[..] };
+                        let by_group: Vec<Vec<Option<AlleleScore>>> = (0..keys.len())
                             .map(|g| {
                                 let mut per_alt = vec![None; v.alts.len()];
                                 for (row, s) in rows.iter().zip(scores) {
@@ -610,7 +609,7 @@ fn write_rows(
                                 per_alt
                             })
                             .collect();
-                        crate::vcf_out::record_line(record, &alts, Some(rest), groups, &by_group)
+                        crate::vcf_out::record_line(record, &alts, Some(rest), keys, &by_group)
                     }
                     None if rows.is_empty() => continue,
                     None => {
@@ -618,7 +617,7 @@ fn write_rows(
                         let by_group: Vec<Vec<Option<AlleleScore>>> = (0..groups.len())
                             .map(|g| scores.iter().map(|s| s[g]).collect())
                             .collect();
-                        crate::vcf_out::record_line(record, &alts, None, groups, &by_group)
+                        crate::vcf_out::record_line(record, &alts, None, &keys, &by_group)
                     }
                 };
                 records.push_str(&line);

@@ -53,23 +53,28 @@ const FIELDS: [(&str, &str, &str); 3] = [
     ("LOR", "A", "log odds ratio, logit(ALT) - logit(REF)"),
 ];
 
-/// Every INFO key the groups add, in the order of the header.
-fn keys(groups: &[&str]) -> Vec<String> {
+/// Each group's INFO keys (REF, ALT, LOR), made once for all of a run's records.
+pub fn info_keys(groups: &[&str]) -> Vec<[String; 3]> {
     groups
         .iter()
-        .flat_map(|g| FIELDS.iter().map(move |(what, _, _)| info_key(g, what)))
+        .map(|g| FIELDS.map(|(what, _, _)| info_key(g, what)))
         .collect()
+}
+
+/// Whether `key` is one of `keys`.
+fn is_ours(keys: &[[String; 3]], key: &str) -> bool {
+    keys.iter().flatten().any(|k| k == key)
 }
 
 /// The VCF header: the input's lines when it is VCF text (`input`, without the definitions of
 /// the INFO fields added here), else a minimal one; the genome's contigs when the input names
 /// none; one INFO line per field added.
 pub fn header(groups: &[&str], sizes: &ChromSizes, input: Option<&[String]>) -> String {
-    let ours = keys(groups);
+    let ours = info_keys(groups);
     let defines_ours = |line: &str| {
         line.strip_prefix("##INFO=<ID=")
             .and_then(|rest| rest.split([',', '>']).next())
-            .is_some_and(|id| ours.iter().any(|k| k == id))
+            .is_some_and(|id| is_ours(&ours, id))
     };
     let meta: Vec<&str> = input
         .unwrap_or_default()
@@ -114,14 +119,15 @@ pub fn header(groups: &[&str], sizes: &ChromSizes, input: Option<&[String]>) -> 
     h
 }
 
-/// One record's line: `alts` with, per group, the REF probability and each ALT's probability
-/// and log odds (`None` where not scored). `rest` is the input line's columns after ALT (VCF
-/// text input), whose INFO gets the fields; without it QUAL, FILTER are `.` and INFO the fields.
+/// One record's line: `alts` with, per group (its [`info_keys`]), the REF probability and each
+/// ALT's probability and log odds (`None` where not scored). `rest` is the input line's columns
+/// after ALT (VCF text input), whose INFO gets the fields; without it QUAL, FILTER are `.` and
+/// INFO the fields.
 pub fn record_line(
     record: (&str, u64, &str, &str),
     alts: &[&str],
     rest: Option<&str>,
-    groups: &[&str],
+    keys: &[[String; 3]],
     scores: &[Vec<Option<AlleleScore>>],
 ) -> String {
     let (chrom, pos, id, reference) = record;
@@ -132,7 +138,7 @@ pub fn record_line(
     };
     let mut fields = String::new();
     let value = |v: Option<f32>| v.map_or(".".to_owned(), |v| v.to_string());
-    for (g, group) in groups.iter().enumerate() {
+    for (g, [ref_key, alt_key, lor_key]) in keys.iter().enumerate() {
         if g > 0 {
             fields.push(';');
         }
@@ -144,12 +150,9 @@ pub fn record_line(
         };
         let _ = write!(
             fields,
-            "{}={};{}={};{}={}",
-            info_key(group, "REF"),
+            "{ref_key}={};{alt_key}={};{lor_key}={}",
             value(reference),
-            info_key(group, "ALT"),
             list(|s| s.alternate),
-            info_key(group, "LOR"),
             list(|s| s.log_odds)
         );
     }
@@ -160,12 +163,11 @@ pub fn record_line(
             let mut columns = rest.splitn(4, '\t');
             let (qual, filter) = (columns.next().unwrap_or("."), columns.next().unwrap_or("."));
             let info = columns.next().unwrap_or(".");
-            let ours = keys(groups);
             let kept: Vec<&str> = info
                 .split(';')
                 .filter(|entry| {
                     let key = entry.split('=').next().unwrap_or("");
-                    !entry.is_empty() && *entry != "." && !ours.iter().any(|k| k == key)
+                    !entry.is_empty() && *entry != "." && !is_ours(keys, key)
                 })
                 .collect();
             let _ = write!(line, "{qual}\t{filter}\t");
