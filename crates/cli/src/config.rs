@@ -139,17 +139,14 @@ pub fn resolve<T: DeserializeOwned + Serialize + Default>(
         T::deserialize(toml::Value::Table(one)).is_err()
     });
     let message = error.message().to_string();
+    let valid = valid_keys::<T>();
     let message = match unknown_field(&message) {
-        Some(_) if valid_keys::<T>().is_empty() => message,
-        Some(key) => {
-            let valid = valid_keys::<T>();
-            format!(
-                "unknown key `{key}` (valid keys: {}){}",
-                valid.join(", "),
-                tfbind_names::did_you_mean(key, &valid)
-            )
-        }
-        None => message,
+        Some(key) if !valid.is_empty() => format!(
+            "unknown key `{key}` (valid keys: {}){}",
+            valid.join(", "),
+            tfbind_names::did_you_mean(key, &valid)
+        ),
+        _ => message,
     };
     Err(UsageError(match (culprit, &file) {
         (Some((key, _)), _) if from_flags.contains(key) => {
