@@ -59,27 +59,40 @@ impl AtomicFile {
     /// Flushes and syncs the contents, renames the file into place and syncs its directory, so
     /// that after a crash the path holds either the old file or the whole new one.
     pub fn commit(mut self) -> Result<()> {
-        self.writer.flush().map_err(Error::io(&self.tmp))?;
-        self.writer
-            .get_ref()
-            .sync_all()
-            .map_err(Error::io(&self.tmp))?;
-        std::fs::rename(&self.tmp, &self.path).map_err(Error::io(&self.path))?;
-        let (parent, _) = split_target(&self.path)?;
+        self.write_out()?;
+        let parent = self.rename_into_place()?;
         sync_dir(&parent)
     }
 
     /// Commits files that belong together (a list and its scores): every one is written out
     /// (flushed and synced) before any is renamed into place, so a failure to write one (a full
-    /// disk) leaves all of them as they were.
+    /// disk) leaves all of them as they were. Each directory is synced once, after the renames.
     pub fn commit_all(mut files: Vec<AtomicFile>) -> Result<()> {
         for file in &mut files {
-            file.writer
-                .flush()
-                .and_then(|()| file.writer.get_ref().sync_all())
-                .map_err(Error::io(&file.tmp))?;
+            file.write_out()?;
         }
-        files.into_iter().try_for_each(AtomicFile::commit)
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for file in files {
+            let parent = file.rename_into_place()?;
+            if !dirs.contains(&parent) {
+                dirs.push(parent);
+            }
+        }
+        dirs.iter().try_for_each(|dir| sync_dir(dir))
+    }
+
+    fn write_out(&mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .and_then(|()| self.writer.get_ref().sync_all())
+            .map_err(Error::io(&self.tmp))
+    }
+
+    /// Renames the written-out file to its path, returning the directory to sync.
+    fn rename_into_place(self) -> Result<PathBuf> {
+        std::fs::rename(&self.tmp, &self.path).map_err(Error::io(&self.path))?;
+        let (parent, _) = split_target(&self.path)?;
+        Ok(parent)
     }
 }
 

@@ -10,36 +10,25 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
-use bigtools::beddata::BedParserStreamingIterator;
-use bigtools::{BigWigWrite, Value};
+use bigtools::{
+    BBIDataProcessor, BBIDataSource, BBIProcessError, BigWigWrite, ProcessDataError, Value,
+};
 use tfbind_artifact::AtomicFile;
 
 use crate::zoom::Zooms;
 use crate::{PredictError, Result};
 
-/// A chromosome name shared by all the values on it: bigtools compares each value's name with
-/// the previous one's and makes a `String` of it only when the chromosome changes.
+/// A chromosome name shared by all the values on it, so that a writer sees a new chromosome by
+/// pointer, not by comparing names value after value.
 #[derive(Clone)]
 struct Chrom(Arc<str>);
-
-impl From<Chrom> for String {
-    fn from(chrom: Chrom) -> String {
-        chrom.0.to_string()
-    }
-}
-
-impl PartialEq<&str> for Chrom {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
 
 /// Runs of values of one task, each on one chromosome, handed to its writer at a time.
 type Batch = Vec<(Chrom, Vec<Value>)>;
 
 /// Values handed to each writer at a time, at most: the writers hold one batch each in their
 /// channel, so this bounds memory whatever the length of the regions.
-const BATCH_VALUES: usize = 4_096;
+const BATCH_VALUES: usize = 1_024;
 
 /// One bigWig per task, each written by bigtools on a thread of its own as the values stream in,
 /// chromosome by chromosome, with zoom levels summed alongside (`zoom.rs`).
@@ -158,7 +147,7 @@ impl BigWigs {
     }
 
     /// Hands over the last values and waits for every file to be complete, returning them to be
-    /// committed. At least one value must have been pushed (bigtools refuses an empty track).
+    /// committed. At least one value must have been pushed: a track without values is an error.
     pub fn finish(mut self) -> Result<Vec<AtomicFile>> {
         if self.pending_values > 0 {
             self.send()?;
@@ -206,25 +195,11 @@ fn write_bigwig(
         .map_err(|e| format!("starting the bigWig writer: {e}"))?;
     // bigtools numbers chromosomes in their order of appearance; so does `zooms`.
     let lengths: HashMap<String, u32> = sizes.into_iter().collect();
-    let mut current: Option<(u32, u32, Chrom)> = None;
-    let values = batches
-        .into_iter()
-        .flatten()
-        .flat_map(|(chrom, values)| values.into_iter().map(move |value| (chrom.clone(), value)))
-        .inspect(|(chrom, value)| {
-            let (id, len) = match &current {
-                Some((id, len, c)) if Arc::ptr_eq(&c.0, &chrom.0) => (*id, *len),
-                _ => {
-                    let id = current.as_ref().map_or(0, |(id, _, _)| id + 1);
-                    let len = lengths[&*chrom.0];
-                    current = Some((id, len, chrom.clone()));
-                    (id, len)
-                }
-            };
-            zooms.add(id, len, value);
-        });
-    // Chromosomes come in the genome's order, not sorted by name.
-    let data = BedParserStreamingIterator::wrap_infallible_iter(values, true);
+    let data = Track {
+        batches,
+        lengths: &lengths,
+        zooms: &mut zooms,
+    };
     let mut writer = BigWigWrite::new(out, lengths.clone());
     // No zoom level from bigtools: see crate::zoom.
     writer.options.manual_zoom_sizes = Some(Vec::new());
@@ -242,6 +217,70 @@ fn write_bigwig(
     // Synced here, every task's file at once, so that the commit, which syncs the outputs one
     // after the other, finds nothing left to write in them.
     file.sync_all().map_err(|e| e.to_string())
+}
+
+/// One task's values as bigtools writes them, chromosome by chromosome as they come (in the
+/// genome's order, not sorted by name), each summed into the zoom levels on its way.
+struct Track<'a> {
+    batches: mpsc::Receiver<Batch>,
+    lengths: &'a HashMap<String, u32>,
+    zooms: &'a mut Zooms,
+}
+
+impl BBIDataSource for Track<'_> {
+    type Value = Value;
+    type Error = std::convert::Infallible;
+
+    fn process_to_bbi<
+        P: BBIDataProcessor<Value = Value>,
+        StartProcessing: FnMut(String) -> Result<P, ProcessDataError>,
+        Advance: FnMut(P),
+    >(
+        &mut self,
+        runtime: &tokio::runtime::Runtime,
+        start_processing: &mut StartProcessing,
+        advance: &mut Advance,
+    ) -> Result<(), BBIProcessError<Self::Error>> {
+        runtime.block_on(async {
+            // bigtools checks each value against the next one on its chromosome, so a value is
+            // held until the next arrives. Chromosomes are numbered in order of appearance, as
+            // bigtools numbers them.
+            let mut current: Option<(Chrom, u32, u32, P)> = None;
+            let mut held: Option<Value> = None;
+            for (chrom, values) in self.batches.iter().flatten() {
+                if !matches!(&current, Some((c, ..)) if Arc::ptr_eq(&c.0, &chrom.0)) {
+                    let id = match current.take() {
+                        Some((_, id, _, mut ended)) => {
+                            if let Some(last) = held.take() {
+                                ended.do_process(last, None).await?;
+                            }
+                            advance(ended);
+                            id + 1
+                        }
+                        None => 0,
+                    };
+                    let len = self.lengths[&*chrom.0];
+                    let started = start_processing(chrom.0.to_string())?;
+                    current = Some((chrom, id, len, started));
+                }
+                let (_, id, len, processor) = current.as_mut().expect("started above");
+                for value in values {
+                    self.zooms.add(*id, *len, &value);
+                    if let Some(previous) = held.replace(value) {
+                        processor.do_process(previous, held.as_ref()).await?;
+                    }
+                }
+            }
+            // A bigWig needs a value: runs without windows are refused before they get here.
+            let (_, _, _, mut ended) = current
+                .ok_or_else(|| BBIProcessError::InvalidInput("the track has no values".into()))?;
+            if let Some(last) = held {
+                ended.do_process(last, None).await?;
+            }
+            advance(ended);
+            Ok(())
+        })
+    }
 }
 
 /// A file that remembers its first write error: bigtools leaves the file's last bytes in a
