@@ -598,8 +598,6 @@ fn write_rows(
                 let line = match &v.rest {
                     Some(rest) => {
                         let alts: Vec<&str> = v.alts.iter().map(String::as_str).collect();
-                        // Nothing scored: the record as it was, without the fields.
-                        let keys = if rows.is_empty() { &[][..] } else { &keys[..] };
                         let by_group: Vec<Vec<Option<AlleleScore>>> = (0..keys.len())
                             .map(|g| {
                                 let mut per_alt = vec![None; v.alts.len()];
@@ -609,7 +607,9 @@ fn write_rows(
                                 per_alt
                             })
                             .collect();
-                        crate::vcf_out::record_line(record, &alts, Some(rest), keys, &by_group)
+                        // Nothing scored: the record as it was, without the fields.
+                        let scored = (!rows.is_empty()).then_some(&by_group[..]);
+                        crate::vcf_out::record_line(record, &alts, Some(rest), &keys, scored)
                     }
                     None if rows.is_empty() => continue,
                     None => {
@@ -617,7 +617,7 @@ fn write_rows(
                         let by_group: Vec<Vec<Option<AlleleScore>>> = (0..groups.len())
                             .map(|g| scores.iter().map(|s| s[g]).collect())
                             .collect();
-                        crate::vcf_out::record_line(record, &alts, None, &keys, &by_group)
+                        crate::vcf_out::record_line(record, &alts, None, &keys, Some(&by_group))
                     }
                 };
                 records.push_str(&line);

@@ -4,7 +4,8 @@
 //! From VCF text input (plain or gzipped) every record read and kept is carried over as it was
 //! (its ALT alleles, QUAL, FILTER, INFO, FORMAT and samples, and the input's header lines), with
 //! the fields below added to its INFO (replacing fields of the same name, as from an earlier
-//! run); a record with no allele scored is carried over unchanged. From BCF and TSV input the
+//! run); a record with no allele scored is carried over without them (fields of the same name
+//! from an earlier run removed, as they would be stale). From BCF and TSV input the
 //! records are written from the scores: CHROM, POS, ID and REF as read, ALT the sequence alleles
 //! scored, QUAL and FILTER `.` (`bcftools annotate -a variants.vcf.gz -c INFO` adds these fields
 //! to the original BCF). Per task `<g>` (the TSV's column group, with characters other than
@@ -120,15 +121,16 @@ pub fn header(groups: &[&str], sizes: &ChromSizes, input: Option<&[String]>) -> 
 }
 
 /// One record's line: `alts` with, per group (its [`info_keys`]), the REF probability and each
-/// ALT's probability and log odds (`None` where not scored). `rest` is the input line's columns
-/// after ALT (VCF text input), whose INFO gets the fields; without it QUAL, FILTER are `.` and
-/// INFO the fields.
+/// ALT's probability and log odds (`None` where not scored; `scores` is `None` for a record with
+/// no allele scored, which gets no fields). `rest` is the input line's columns after ALT (VCF
+/// text input), whose INFO gets the fields in place of any of the same names; without it QUAL,
+/// FILTER are `.` and INFO the fields.
 pub fn record_line(
     record: (&str, u64, &str, &str),
     alts: &[&str],
     rest: Option<&str>,
     keys: &[[String; 3]],
-    scores: &[Vec<Option<AlleleScore>>],
+    scores: Option<&[Vec<Option<AlleleScore>>]>,
 ) -> String {
     let (chrom, pos, id, reference) = record;
     let alts = if alts.is_empty() {
@@ -138,11 +140,12 @@ pub fn record_line(
     };
     let mut fields = String::new();
     let value = |v: Option<f32>| v.map_or(".".to_owned(), |v| v.to_string());
-    for (g, [ref_key, alt_key, lor_key]) in keys.iter().enumerate() {
+    for (g, ([ref_key, alt_key, lor_key], per_alt)) in
+        keys.iter().zip(scores.into_iter().flatten()).enumerate()
+    {
         if g > 0 {
             fields.push(';');
         }
-        let per_alt = &scores[g];
         let reference = per_alt.iter().flatten().next().map(|s| s.reference);
         let list = |f: fn(&AlleleScore) -> f32| -> String {
             let v: Vec<String> = per_alt.iter().map(|s| value(s.as_ref().map(f))).collect();

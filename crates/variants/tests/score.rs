@@ -690,7 +690,8 @@ fn one_thread_finishes_and_scores_as_two() {
 
 /// From VCF text, the annotated VCF is the input with the scores added to INFO: its header
 /// lines, QUAL, FILTER, INFO, FORMAT and samples kept, every ALT kept (`.` for the unscored), a
-/// record with nothing scored unchanged, and fields of an earlier run replaced, not repeated.
+/// record with nothing scored unchanged but for an earlier run's fields (removed: stale), and
+/// fields of an earlier run replaced, not repeated.
 #[test]
 fn annotated_vcf_carries_the_input_over() {
     let tmp = tempfile::tempdir().unwrap();
@@ -726,7 +727,7 @@ fn annotated_vcf_carries_the_input_over() {
              ##contig=<ID={chrom}>\n\
              #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNA001\n\
              {chrom}\t{}\trs1\t{}\t{},<DEL>\t50\tPASS\tDP=7;TFBIND_JUND_REF=0.5\tGT\t0/2\n\
-             {chrom}\t{}\trs2\t{}\t<DUP>\t.\tq10\tDP=3\tGT\t0/1\n\
+             {chrom}\t{}\trs2\t{}\t<DUP>\t.\tq10\tTFBIND_JUND_LOR=1;DP=3\tGT\t0/1\n\
              {chrom}\t{}\trs3\t{}\t{}\t.\t.\t.\tGT\t1/1\n",
             p1 + 1,
             base(p1),
@@ -791,7 +792,7 @@ fn annotated_vcf_carries_the_input_over() {
     let lor: Vec<&str> = lor.split(',').collect();
     assert_eq!(lor.len(), 2);
     assert!(lor[0].parse::<f64>().is_ok() && lor[1] == ".", "{lor:?}");
-    // Nothing scored: carried over as it was.
+    // Nothing scored: carried over as it was, without the earlier run's field.
     assert_eq!(r2[4..], ["<DUP>", ".", "q10", "DP=3", "GT", "0/1"]);
     assert!(r3[7].starts_with("TFBIND_JUND_REF="), "{r3:?}");
     assert_eq!(r3[8..], ["GT", "1/1"]);
