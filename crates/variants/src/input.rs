@@ -48,6 +48,8 @@ pub enum Format {
 pub struct VariantReader {
     path: PathBuf,
     source: Source,
+    /// Whether VCF text records keep their columns after ALT ([`Variant::rest`]).
+    carry: bool,
 }
 
 struct Bcf {
@@ -87,7 +89,15 @@ impl VariantReader {
         Ok(Self {
             path: path.to_owned(),
             source,
+            carry: false,
         })
+    }
+
+    /// Keeps each VCF text record's columns after ALT ([`Variant::rest`]), which only the
+    /// annotated VCF needs: without it no record allocates them.
+    pub fn carrying_columns(mut self, carry: bool) -> Self {
+        self.carry = carry;
+        self
     }
 
     pub fn format(&self) -> Format {
@@ -122,6 +132,7 @@ impl VariantReader {
     /// The next record; `None` at the end.
     pub fn next_variant(&mut self) -> Result<Option<Variant>> {
         let path = self.path.clone();
+        let carry = self.carry;
         let at = |unit, place, message: String| VariantsError::At {
             path: path.clone(),
             unit,
@@ -140,10 +151,12 @@ impl VariantReader {
                 let record = vcf::Record::try_from(line).map_err(bad)?;
                 let mut variant =
                     to_variant(&record, &vcf::Header::default(), number).map_err(bad)?;
-                variant.rest = line
-                    .splitn(6, |&b| b == b'\t')
-                    .nth(5)
-                    .map(|rest| String::from_utf8_lossy(rest).into_owned());
+                if carry {
+                    variant.rest = line
+                        .splitn(6, |&b| b == b'\t')
+                        .nth(5)
+                        .map(|rest| String::from_utf8_lossy(rest).into_owned());
+                }
                 return Ok(Some(variant));
             },
             Source::Bcf(bcf) => {
@@ -304,7 +317,7 @@ mod tests {
     use super::*;
 
     fn read_all(path: &Path) -> Result<Vec<Variant>> {
-        let mut reader = VariantReader::open(path)?;
+        let mut reader = VariantReader::open(path)?.carrying_columns(true);
         let mut out = Vec::new();
         while let Some(v) = reader.next_variant()? {
             out.push(v);
@@ -337,6 +350,9 @@ mod tests {
             }
         );
         assert_eq!(variants[0].id, "rs1");
+        let mut without = VariantReader::open(&vcf).unwrap();
+        let first = without.next_variant().unwrap().unwrap();
+        assert_eq!((first.pos, first.rest), (10, None));
 
         let gz = dir.path().join("v.vcf.gz");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

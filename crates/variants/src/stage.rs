@@ -185,7 +185,8 @@ impl Stage for VariantsStage {
             &self.params,
             genome.sizes(),
         )?;
-        let reader = VariantReader::open(&self.variants)?;
+        let reader =
+            VariantReader::open(&self.variants)?.carrying_columns(self.params.annotated_vcf);
         let format = reader.format();
         tracing::info!(
             variants = %self.variants.display(),
