@@ -258,6 +258,11 @@ pub enum Condition {
         /// pretrain_windows, pretrain_epochs, pretrain_patience) [default: its defaults].
         #[serde(default)]
         settings: TransferParams,
+        /// Start the small pre-training from the model of this condition (one model for every
+        /// target: `pretrained`, `tfs`, or `select` by `fewest-na`), as `settings.pretrain_init`
+        /// does from a path.
+        #[serde(default)]
+        init_from: Option<String>,
     },
 }
 
@@ -303,14 +308,23 @@ impl Condition {
                 format!("{k} TFs by `{strategy}` ({per}; TFs with {bound}+ bound windows)")
             }
             Condition::Tfs { tfs, .. } => format!("{} listed TFs", tfs.len()),
-            Condition::Transfer { settings: t, .. } => {
+            Condition::Transfer {
+                settings: t,
+                init_from,
+                ..
+            } => {
                 let windows = match t.pretrain_windows {
                     0 => "all windows".to_string(),
                     n => format!("at most {n} windows"),
                 };
+                let start = match (init_from, &t.pretrain_init) {
+                    (Some(from), _) => format!(", started from {from}'s model"),
+                    (None, Some(path)) => format!(", started from {}", path.display()),
+                    (None, None) => String::new(),
+                };
                 format!(
                     "{} TFs chosen by tfbind-transfer (`{}`) per target; a small model ({windows}, \
-                     {} epochs)",
+                     {} epochs{start})",
                     t.k, t.strategy, t.pretrain_epochs
                 )
             }
@@ -348,11 +362,13 @@ impl Config {
                 Condition::Select {
                     motifs: Some(m), ..
                 } => under(m),
-                // The default stays tfbind-transfer's (relative to where it runs, as tfbind-select's).
-                Condition::Transfer { settings, .. }
-                    if settings.motifs != TransferParams::default().motifs =>
-                {
-                    under(&mut settings.motifs)
+                Condition::Transfer { settings, .. } => {
+                    // The default stays tfbind-transfer's (relative to where it runs, as
+                    // tfbind-select's).
+                    if settings.motifs != TransferParams::default().motifs {
+                        under(&mut settings.motifs)
+                    }
+                    settings.pretrain_init.as_mut().map(under);
                 }
                 _ => {}
             }
@@ -461,9 +477,25 @@ impl Config {
                 Condition::Tfs { tfs, .. } if tfs.is_empty() => {
                     return Err(format!("condition {name}: tfs is empty"));
                 }
-                Condition::Transfer { settings, .. } => settings
-                    .validate()
-                    .map_err(|e| format!("condition {name}: {e}"))?,
+                Condition::Transfer {
+                    settings,
+                    init_from,
+                    ..
+                } => {
+                    settings
+                        .validate()
+                        .map_err(|e| format!("condition {name}: {e}"))?;
+                    if let Some(from) = init_from {
+                        self.shared_model_condition(from)
+                            .map_err(|e| format!("condition {name}: init_from {e}"))?;
+                        if settings.pretrain_init.is_some() {
+                            return Err(format!(
+                                "condition {name}: init_from and settings.pretrain_init both \
+                                 say where pre-training starts: give one"
+                            ));
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -492,6 +524,35 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The condition named `name`, which must have one pre-trained model for every target.
+    pub fn shared_model_condition(&self, name: &str) -> std::result::Result<&Condition, String> {
+        let names: Vec<String> = self
+            .conditions
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let condition = self
+            .conditions
+            .iter()
+            .find(|c| c.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "{name:?} is not a condition{}",
+                    tfbind_names::did_you_mean(name, &names)
+                )
+            })?;
+        match condition {
+            Condition::Pretrained { .. } | Condition::Tfs { .. } => Ok(condition),
+            Condition::Select { .. } if !condition.per_target() => Ok(condition),
+            _ => Err(format!(
+                "{name:?} has no model shared by every target (it must be of kind `pretrained`, \
+                 `tfs`, or `select` by `fewest-na`)"
+            )),
+        }
     }
 }
 
@@ -629,6 +690,41 @@ mod tests {
             m.contains("condition transfer: [transfer] pretrain_epochs"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn a_transfer_condition_starts_from_a_shared_model_only() {
+        let shared = "\n[[condition]]\nname = \"tf2\"\nkind = \"tfs\"\ntfs = [\"A\", \"B\"]\n";
+        let transfer =
+            "\n[[condition]]\nname = \"refined\"\nkind = \"transfer\"\ninit_from = \"tf2\"\n";
+        let c = read(&format!("{MINIMAL}{shared}{transfer}")).unwrap();
+        let Condition::Transfer { init_from, .. } = &c.conditions[3] else {
+            panic!("{:?}", c.conditions[3]);
+        };
+        assert_eq!(init_from.as_deref(), Some("tf2"));
+        assert!(c.conditions[3]
+            .describe(1)
+            .contains("started from tf2's model"));
+        let m = message(&format!(
+            "{MINIMAL}{shared}{}",
+            transfer.replace("\"tf2\"", "\"tf3\"")
+        ));
+        assert!(
+            m.contains("init_from \"tf3\" is not a condition") && m.contains("tf2"),
+            "{m}"
+        );
+        // The minimal config's `cobinding` is chosen per target.
+        let m = message(&format!(
+            "{MINIMAL}{}",
+            transfer.replace("tf2", "cobinding")
+        ));
+        assert!(m.contains("no model shared by every target"), "{m}");
+        let both = transfer.replace(
+            "init_from",
+            "settings = { pretrain_init = \"m\" }\ninit_from",
+        );
+        let m = message(&format!("{MINIMAL}{shared}{both}"));
+        assert!(m.contains("give one"), "{m}");
     }
 
     #[test]

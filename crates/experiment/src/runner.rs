@@ -227,20 +227,29 @@ impl<'a> Experiment<'a> {
             let name = condition.name();
             let model = match condition {
                 Condition::Scratch { .. } => None,
-                Condition::Pretrained { model, .. } => Some(model.clone()),
                 Condition::Select { .. } if condition.per_target() => {
                     let set = format!("{target}.{name}");
                     let params = self.select_params(condition, Some(target), 0);
                     let tfs = self.select(name, &params, &self.layout.set(&set))?;
                     Some(self.pretrain(&set, &tfs)?)
                 }
-                Condition::Transfer { settings, .. } => {
-                    Some(self.transfer(target, name, settings)?)
+                Condition::Transfer {
+                    settings,
+                    init_from,
+                    ..
+                } => {
+                    let mut settings = settings.clone();
+                    if let Some(from) = init_from {
+                        let from = self
+                            .config
+                            .shared_model_condition(from)
+                            .expect("validated with the config");
+                        settings.pretrain_init = Some(self.shared_model(from)?);
+                    }
+                    Some(self.transfer(target, name, &settings)?)
                 }
-                Condition::Select { .. } | Condition::Tfs { .. } => {
-                    let model = layout::model(&self.layout.pretrain(name));
-                    self.prepared("the shared pre-trained model", &model)?;
-                    Some(model)
+                Condition::Pretrained { .. } | Condition::Select { .. } | Condition::Tfs { .. } => {
+                    Some(self.shared_model(condition)?)
                 }
             };
             models.push((condition, model));
@@ -383,6 +392,16 @@ impl<'a> Experiment<'a> {
         Ok(tfs)
     }
 
+    /// The model of a condition with one model for every target, built by the shared steps.
+    fn shared_model(&self, condition: &Condition) -> Result<PathBuf> {
+        if let Condition::Pretrained { model, .. } = condition {
+            return Ok(model.clone());
+        }
+        let model = layout::model(&self.layout.pretrain(condition.name()));
+        self.prepared("the shared pre-trained model", &model)?;
+        Ok(model)
+    }
+
     /// The transfer condition's model for `target`: its TFs chosen by tfbind-transfer on the
     /// training regions (no test window takes part), the small model from tfbind-transfer's
     /// cache, which every target choosing the same set (and every Slurm task) shares.
@@ -455,6 +474,7 @@ impl<'a> Experiment<'a> {
         let e = &self.config.experiment;
         let stage = PretrainStage {
             dataset,
+            init: None,
             params: PretrainParams {
                 architecture: e.architecture,
                 train: TrainSection {

@@ -10,7 +10,7 @@
 //! | `config.toml` | the resolved configuration again, as a `[section]` that `--config` accepts |
 //! | `epochs.tsv` | one row per trained epoch: `epoch train_loss valid_loss seconds train_windows_per_s kept` (`kept` = 1 on the epoch whose weights were kept) |
 //! | `test_metrics.tsv` | one row per task on the test split: `task positives negatives auroc auprc auprc_trapezoid mcc tp fp tn fn` (`NA` where a metric is undefined); `auprc` is average precision, `auprc_trapezoid` the authors' trapezoidal AUPRC |
-//! | `parent.toml` | fine-tuned models only: [`Parent`], the model it started from |
+//! | `parent.toml` | models that started from another's weights (fine-tuned ones, and pre-trained ones given a model to start from): [`Parent`], that model |
 //!
 //! Tensor names are the module names of the authors' PyTorch classes (`models.py` of
 //! Novakovsky et al. 2021) followed by PyTorch's parameter names, so
@@ -43,7 +43,8 @@ pub const EPOCHS_FILE: &str = "epochs.tsv";
 pub const TEST_METRICS_FILE: &str = "test_metrics.tsv";
 pub const PARENT_FILE: &str = "parent.toml";
 
-/// The model a fine-tuned model started from (`parent.toml`).
+/// The model whose weights a model started from (`parent.toml`): a fine-tuned model's, or a
+/// pre-trained one's given a model to start from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Parent {

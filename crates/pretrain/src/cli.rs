@@ -28,12 +28,20 @@ use tfbind_train::TrainOptions;
 ///   # DanQ, at most 30 epochs, stopping after 3 without improvement
 ///   tfbind-pretrain --dataset runs/tf50/dataset --architecture danq --epochs 30 --patience 3 \
 ///       --out runs/tf50/danq
+///   # a 5-TF model started from the 50-TF one's weights, 1 epoch at a lower rate
+///   tfbind-pretrain --dataset runs/jund-set/dataset --init-from runs/tf50/model --epochs 1 \
+///       --learning-rate 0.001 --out runs/jund-set/model
 #[derive(Parser)]
 #[command(name = "tfbind-pretrain", version, verbatim_doc_comment)]
 pub(crate) struct Cli {
     /// The `dataset` artifact directory (tfbind-encode) to train on.
     #[arg(long, value_name = "DIR")]
     pub(crate) dataset: PathBuf,
+    /// Start from this `model` artifact's weights (all but its output layer, which is new: one
+    /// output per task of the dataset) instead of random ones. Same architecture and window
+    /// length; recorded as an input and in the model's parent.toml.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) init_from: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) flags: Flags,
     #[command(flatten)]

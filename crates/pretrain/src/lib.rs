@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tfbind_artifact::stage::{Input, Progress, Stage};
 use tfbind_artifact::{input_artifact, to_table, Artifact, ArtifactBuilder, Kind};
 use tfbind_dataset::{Dataset, DATASET};
-use tfbind_model::{Architecture, ModelError, ModelSpec};
+use tfbind_model::{Architecture, ModelArtifact, ModelError, ModelSpec, Parent, HEAD};
 use tfbind_train::stage::{fmt_metric, MetricsRow, RunSummary, Runtime, TrainSection};
 use tfbind_train::{
     init_model, summarize, train_and_write, MetricSummary, RunSpec, TrainError, TrainOptions,
@@ -42,6 +42,10 @@ impl PretrainParams {
 #[derive(Debug, Clone)]
 pub struct PretrainStage {
     pub dataset: PathBuf,
+    /// A `model` artifact to start from instead of random weights: all of its weights but the
+    /// output layer's (new, one output per task), as fine-tuning starts. A generic model
+    /// refined on a few relevant TFs learns in an epoch what random weights take several for.
+    pub init: Option<PathBuf>,
     pub params: PretrainParams,
     pub runtime: Runtime,
 }
@@ -56,6 +60,9 @@ pub enum Error {
         path: PathBuf,
         source: tfbind_dataset::Error,
     },
+    /// The model to start from does not fit this pre-training, or its weights do not load.
+    #[error("cannot start pre-training from the model {path}: {message}")]
+    Init { path: PathBuf, message: String },
     #[error(transparent)]
     Train(#[from] TrainError),
     #[error(transparent)]
@@ -94,11 +101,18 @@ impl Stage for PretrainStage {
     type Error = Error;
 
     fn is_usage(error: &Error) -> bool {
-        matches!(error, Error::Spec(_) | Error::Train(TrainError::Options(_)))
+        matches!(
+            error,
+            Error::Spec(_) | Error::Init { .. } | Error::Train(TrainError::Options(_))
+        )
     }
 
     fn inputs(&self) -> Vec<Input> {
-        vec![Input::Artifact(self.dataset.clone(), DATASET)]
+        let mut inputs = vec![Input::Artifact(self.dataset.clone(), DATASET)];
+        if let Some(init) = &self.init {
+            inputs.push(Input::Artifact(init.clone(), tfbind_model::artifact::KIND));
+        }
+        inputs
     }
 
     fn parameters(&self) -> Result<toml::Table> {
@@ -129,13 +143,17 @@ impl Stage for PretrainStage {
             "pre-training"
         );
         let mut model = init_model(&spec, device, options.seed)?;
+        let parent = match artifacts.get(1) {
+            Some(init) => Some(start_from(init, &spec, &mut model)?),
+            None => None,
+        };
         let run = RunSpec {
             parameters: to_table(&params)?,
             section: Self::SECTION,
             inputs: artifacts.iter().map(input_artifact).collect(),
             restart: self.runtime.restart,
             eval_batch_size: self.runtime.eval_batch_size,
-            parent: None,
+            parent,
         };
         let outcome = train_and_write(&mut model, &data, &options, run, builder, progress)?;
         let summary = Summary {
@@ -160,6 +178,43 @@ impl Stage for PretrainStage {
         );
         Ok(summary)
     }
+}
+
+/// Loads every weight of the `init` model artifact but its output layer into `model`, which must
+/// be the same network on windows of the same length.
+fn start_from(
+    init: &Artifact,
+    spec: &ModelSpec,
+    model: &mut tfbind_model::Model,
+) -> Result<Parent> {
+    let failed = |message: String| Error::Init {
+        path: init.dir().to_path_buf(),
+        message,
+    };
+    let parent = ModelArtifact::from_artifact(init.clone()).map_err(|e| failed(e.to_string()))?;
+    let from = parent.spec();
+    if (from.architecture, from.window_len) != (spec.architecture, spec.window_len) {
+        return Err(failed(format!(
+            "it is a {} on {} bp windows, this pre-training a {} on {} bp windows",
+            from.architecture, from.window_len, spec.architecture, spec.window_len
+        )));
+    }
+    let reinitialized = vec![HEAD.to_string()];
+    let report = model
+        .load_weights_except(&parent.weights_path(), &reinitialized)
+        .map_err(|e| failed(e.to_string()))?;
+    tracing::info!(
+        model = %init.dir().display(),
+        loaded_tensors = report.loaded.len(),
+        "starting from a pre-trained model's weights (all but the output layer)"
+    );
+    Ok(Parent {
+        path: init.dir().display().to_string(),
+        manifest_sha256: init.manifest_sha256().to_string(),
+        tasks: parent.tasks().to_vec(),
+        reinitialized,
+        frozen: Vec::new(),
+    })
 }
 
 impl fmt::Display for Summary {

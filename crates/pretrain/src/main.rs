@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         let params: PretrainParams = cli.stage.resolve("pretrain", &cli.flags)?;
         Ok(PretrainStage {
             dataset: cli.dataset.clone(),
+            init: cli.init_from.clone(),
             params,
             runtime: cli.run.runtime(),
         })

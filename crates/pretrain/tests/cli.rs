@@ -208,3 +208,80 @@ fn a_model_without_a_summary_is_rebuilt() {
     assert!(report.contains("\"up_to_date\": false"), "{report}");
     assert!(older.join("summary.json").exists());
 }
+
+/// The first convolution's weights of a model artifact.
+fn conv1(model: &Path) -> Vec<f32> {
+    let bytes = std::fs::read(model.join("model.safetensors")).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    tensors
+        .tensor("c1.weight")
+        .unwrap()
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+fn largest_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+/// --init-from starts from another model's weights (all but the output layer, so other tasks
+/// fit), recorded as an input and in parent.toml; a model of another architecture is refused
+/// with exit 2, naming it, before anything is written.
+#[test]
+fn init_from_starts_from_a_models_weights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dataset = example(tmp.path());
+    let generic = tmp.path().join("generic");
+    stdout(&pretrain(&dataset, &generic, &[]));
+    let other_tasks = tmp.path().join("other");
+    common::example_dataset(&other_tasks, &["JUND", "MAX", "REST"], 60);
+
+    // A learning rate too small to move a weight: what the run starts from is what it keeps.
+    let slow = ["--learning-rate", "1e-12"];
+    let refined = tmp.path().join("refined");
+    let generic_arg = generic.to_str().unwrap();
+    let args = [&slow[..], &["--init-from", generic_arg, "--json"]].concat();
+    let report = stdout(&pretrain(&other_tasks, &refined, &args));
+    assert!(report.contains("\"up_to_date\": false"), "{report}");
+    let moved = largest_difference(&conv1(&refined), &conv1(&generic));
+    assert!(moved < 1e-6, "{moved}");
+    let fresh = tmp.path().join("fresh");
+    stdout(&pretrain(&other_tasks, &fresh, &slow));
+    let apart = largest_difference(&conv1(&fresh), &conv1(&generic));
+    assert!(apart > 1e-2, "{apart}");
+
+    let generic_artifact =
+        tfbind_artifact::Artifact::open(&generic, tfbind_model::artifact::KIND).unwrap();
+    let parent = std::fs::read_to_string(refined.join("parent.toml")).unwrap();
+    assert!(
+        parent.contains(generic_artifact.manifest_sha256()),
+        "{parent}"
+    );
+    let manifest = std::fs::read_to_string(refined.join("manifest.toml")).unwrap();
+    assert!(manifest.contains(generic_arg), "{manifest}");
+
+    let shallow = tmp.path().join("shallow");
+    stdout(&pretrain(
+        &dataset,
+        &shallow,
+        &["--architecture", "convnet-shallow"],
+    ));
+    let refused = tmp.path().join("refused");
+    let (code, err) = failure(&pretrain(
+        &other_tasks,
+        &refused,
+        &["--init-from", shallow.to_str().unwrap()],
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(shallow.to_str().unwrap()) && err.contains("convnet-shallow"),
+        "{err}"
+    );
+    assert!(!refused.exists());
+}

@@ -4,7 +4,8 @@
 //! An entry is the directory `<cache>/<key>`, `key` the first 16 hex digits of the sha256 of
 //! `key.toml` (kept in the entry): the sorted TF set, the regions artifact's content checksum,
 //! every recorded parameter of the multi-task windows, the subsample, the dataset and the
-//! pre-training, and this tool's version. Inside, one artifact per step (`windows/`,
+//! pre-training, the manifest checksum of the model it starts from (if any), and this tool's
+//! version. Inside, one artifact per step (`windows/`,
 //! `sample/`, `dataset/`, `model/`), each built by the stage runner: a rerun reuses what is up to
 //! date, a killed pre-training resumes from its checkpoint, and nothing half-written is ever
 //! taken for done. One process at a time works in an entry: an exclusive `flock` on
@@ -42,6 +43,8 @@ pub struct PretrainSettings {
     pub encode: EncodeParams,
     /// `[pretrain]` with the epochs, patience and strands of `[transfer]`.
     pub pretrain: PretrainParams,
+    /// The model whose weights the pre-training starts from ([`TransferParams::pretrain_init`]).
+    pub init: Option<PathBuf>,
 }
 
 impl PretrainSettings {
@@ -71,6 +74,7 @@ impl PretrainSettings {
                 ..encode.clone()
             },
             pretrain,
+            init: transfer.pretrain_init.clone(),
         }
     }
 }
@@ -92,6 +96,10 @@ struct Key<'a> {
     max_windows: usize,
     encode: toml::Table,
     pretrain: toml::Table,
+    /// The manifest checksum of the model started from: the same weights wherever it lies.
+    /// Absent from the keys of models started from random weights, which stay as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    init_manifest_sha256: Option<String>,
 }
 
 impl PretrainCache {
@@ -135,6 +143,14 @@ impl PretrainCache {
                 source,
             })?,
             pretrain: tfbind_artifact::to_table(&pretrain)?,
+            init_manifest_sha256: match &params.init {
+                Some(init) => {
+                    let model = Artifact::open_unverified(init)?;
+                    model.expect_kind(tfbind_model::artifact::KIND)?;
+                    Some(model.manifest_sha256().to_string())
+                }
+                None => None,
+            },
         };
         let text = toml::to_string(&key).expect("the key is plain TOML");
         let hash = sha256_bytes(text.as_bytes());
@@ -197,6 +213,7 @@ impl PretrainCache {
         let model = entry.join("model");
         let stage = PretrainStage {
             dataset,
+            init: params.init.clone(),
             params: params.pretrain.clone(),
             runtime: self.runtime,
         };

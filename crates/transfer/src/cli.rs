@@ -144,6 +144,13 @@ struct Flags {
     #[arg(long, value_name = "BOOL")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pretrain_rc_augment: Option<bool>,
+    /// Start the small pre-training from this `model` artifact's weights (all but its output
+    /// layer), e.g. the project's 50-TF model, instead of random ones: same architecture and
+    /// window length. Part of the cache key (by the model's manifest checksum).
+    /// [config: pretrain_init; default: none, random weights]
+    #[arg(long, value_name = "MODEL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pretrain_init: Option<PathBuf>,
     /// Stop fine-tuning after N epochs without a lower validation loss, where [finetune] sets
     /// no patience. [config: finetune_patience; default: 3]
     #[arg(long, value_name = "N")]

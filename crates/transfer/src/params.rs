@@ -67,6 +67,9 @@ pub struct TransferParams {
     /// was tried on (docs/results-experiment.md), where more windows or epochs lifted it less
     /// for more time.
     pub pretrain_rc_augment: bool,
+    /// A `model` artifact whose weights (all but the output layer) the small pre-training
+    /// starts from instead of random ones: a generic model refined on the relevant TFs.
+    pub pretrain_init: Option<PathBuf>,
     /// Stop fine-tuning after this many epochs without a lower validation loss, unless
     /// `[finetune]` sets its own patience: a few hundred windows are learnt in a few epochs,
     /// after which validation loss only rises (the kept epoch is the same unless it falls again).
@@ -85,6 +88,7 @@ impl Default for TransferParams {
             pretrain_epochs: 2,
             pretrain_patience: Some(1),
             pretrain_rc_augment: true,
+            pretrain_init: None,
             finetune_patience: Some(3),
         }
     }

@@ -432,6 +432,30 @@ fn the_cache_is_keyed_by_the_sorted_set() {
             .0,
         a
     );
+
+    // Started from a model: another entry, keyed by the model's manifest; from random weights
+    // the key says nothing of it, as before there was a choice.
+    let init = f.path("init");
+    let builder = tfbind_artifact::ArtifactBuilder::new(
+        &init,
+        tfbind_model::artifact::KIND,
+        toml::Table::new(),
+        Vec::new(),
+    )
+    .unwrap();
+    std::fs::write(builder.path("model.safetensors"), b"weights").unwrap();
+    let model = builder.commit().unwrap();
+    let mut refined = settings.clone();
+    refined.init = Some(init);
+    let (d, key) = cache
+        .entry(&set(&["FOXA1", "JUN"]), &f.regions, &refined)
+        .unwrap();
+    assert_ne!(d, a);
+    assert!(key.contains(model.manifest_sha256()), "{key}");
+    let (_, plain) = cache
+        .entry(&set(&["FOXA1", "JUN"]), &f.regions, &settings)
+        .unwrap();
+    assert!(!plain.contains("init"), "{plain}");
 }
 
 #[test]
