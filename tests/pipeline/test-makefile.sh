@@ -2,8 +2,9 @@
 # The Makefile pipeline end to end on a small slice of data/example: every artifact is produced and
 # verifies; a second `make` does no work; `make finetune` for a new TF takes the default path
 # (tfbind-transfer: a chosen set, a small pre-trained model shared by a second TF choosing the same
-# set) and leaves the regions and pre-training artifacts untouched (same mtimes and checksums);
-# FROM= fine-tunes from the pre-trained model; usage errors exit 2.
+# set, its pre-training started from the project's pre-trained model) and leaves the regions and
+# pre-training artifacts untouched (same mtimes and checksums); INIT= pre-trains from random
+# weights; FROM= fine-tunes from the pre-trained model; usage errors exit 2.
 source "$(dirname "$0")/../common.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,6 +43,9 @@ entry=$(dirname "$(sed -n 's/^path = "\(.*\)"$/\1/p' "$tmp/work/new/NOVEL/model/
 check "fine-tuned from a small model in WORK/pretrained-sets" test "$(dirname "$entry")" = "$tmp/work/pretrained-sets"
 chosen=$(sed -n 's/^tfs = \["\([^"]*\)".*/\1/p' "$tmp/work/new/NOVEL/model/manifest.toml")
 check "whose key names the chosen set (first: ${chosen:-none})" grep -q "\"$chosen\"" "$entry/key.toml"
+pre_sha=$(sha256sum "$tmp/work/pretrain/model/manifest.toml" | cut -d' ' -f1)
+check "the small model started from the project's pre-trained model" grep -q "$pre_sha" "$entry/model/parent.toml"
+check "which keys its cache entry" grep -q "^init_manifest_sha256 = \"$pre_sha\"" "$entry/key.toml"
 cache_before=$(fingerprint "$tmp/work/pretrained-sets")
 make -s -C "$ROOT/pipeline" finetune TF=NOVEL2 PEAKS="$tmp/novel.narrowPeak.gz" "${vars[@]}" \
   > "$tmp/novel2.log" 2>&1 || { tail -30 "$tmp/novel2.log"; fail "make finetune TF=NOVEL2"; }
@@ -50,7 +54,12 @@ check "and its model verifies" tfbind-artifact verify -q --kind model "$tmp/work
 make -s -C "$ROOT/pipeline" finetune TF=NOVEL3 PEAKS="$tmp/novel.narrowPeak.gz" FROM="$tmp/work/pretrain/model" "${vars[@]}" \
   > "$tmp/novel3.log" 2>&1 || { tail -30 "$tmp/novel3.log"; fail "make finetune TF=NOVEL3 FROM=..."; }
 check "FROM= fine-tunes from the pre-trained model" \
-  grep -q "$(sha256sum "$tmp/work/pretrain/model/manifest.toml" | cut -d' ' -f1)" "$tmp/work/new/NOVEL3/model/parent.toml"
+  grep -q "$pre_sha" "$tmp/work/new/NOVEL3/model/parent.toml"
+make -s -C "$ROOT/pipeline" finetune TF=NOVEL4 PEAKS="$tmp/novel.narrowPeak.gz" INIT= "${vars[@]}" \
+  > "$tmp/novel4.log" 2>&1 || { tail -30 "$tmp/novel4.log"; fail "make finetune TF=NOVEL4 INIT="; }
+entry4=$(dirname "$(sed -n 's/^path = "\(.*\)"$/\1/p' "$tmp/work/new/NOVEL4/model/parent.toml")")
+check "INIT= pre-trains the set from random weights, in an entry of its own" \
+  test "$entry4" != "$entry" -a ! -e "$entry4/model/parent.toml"
 
 if make -s -C "$ROOT/pipeline" finetune "${vars[@]}" > "$tmp/usage.log" 2>&1; then
   fail "make finetune without TF succeeded"
