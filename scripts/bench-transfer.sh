@@ -17,6 +17,11 @@
 #   tfbind-negatives and tfbind-encode).
 # Prints both times, their ratio (goal: tfbind <= 0.5x) and both test AUPRCs (goal: tfbind's at
 # least as high). Needs `scripts/setup.sh --test` (.venv with torch, scikit-learn).
+#
+# TFBIND_BENCH_INIT=MODEL times the path `make finetune` takes when the project has a pre-trained
+# model: the small pre-training starts from MODEL's weights, one epoch (--pretrain-init MODEL
+# --pretrain-epochs 1). MODEL is built once per project, not per TF, so it is not timed; it must
+# be trained on the same split (e.g. the 50-TF model of configs/experiment-holdout.toml's work).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,6 +31,7 @@ bundle=${TFBIND_BUNDLE:-$root/../shared/data/hg38-dhs-chr19-22}
 py=$root/.venv/bin/python
 work=${TFBIND_BENCH_WORK:-$root/target/bench-transfer}
 bin=$root/target/release
+init=${TFBIND_BENCH_INIT:-}
 log() { printf '[bench-transfer] %s\n' "$*" >&2; }
 . "$root/scripts/lib/bench-needs.sh"
 
@@ -129,7 +135,7 @@ for tf in $targets; do
   start=$(date +%s.%N)
   "$bin/tfbind-transfer" --tf "$tf" --peaks "$peaks" --regions "$work/regions" --genome "$genome" \
     --config "$work/config.toml" --cache "$work/cache" --out "$out" --threads "$threads" \
-    --device cpu --json -q > "$work/$tf.json"
+    ${init:+--pretrain-init "$init" --pretrain-epochs 1} --device cpu --json -q > "$work/$tf.json"
   ours=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   read -r set ours_auprc < <("$py" -c 'import json, sys
 r = json.load(open(sys.argv[1]))
@@ -152,4 +158,9 @@ print("%.1f" % r["seconds"], r["auprc"])' "$work/$tf.reference.json")
     "$theirs_auprc" "$set" >> "$work/results.tsv"
 done
 echo "threads $threads of $(nproc) cores; load $(uptime | sed 's/.*load average: //')"
+if [ -n "$init" ]; then
+  echo "tfbind: the small pre-training started from $init (1 epoch)"
+else
+  echo "tfbind: the small pre-training from random weights (tfbind-transfer's defaults)"
+fi
 column -t -s $'\t' "$work/results.tsv"
