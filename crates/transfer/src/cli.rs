@@ -20,10 +20,12 @@ use tfbind_transfer::{default_cache, ChoiceStrategy, Request, Settings};
 ///             auto       co-binding when it has at least --min-cobound bound windows labelled
 ///                        for other TFs, else JASPAR motif similarity (the native Tomtom)
 ///             cobinding, motif, combined (co-bound and motif-similar TFs in turn)
-///   (cache)   a small multi-task model pre-trained on them, in --cache under a key of the
-///             sorted set, the regions artifact and every setting: built once, reused by every
-///             target with the same set; concurrent runs (Slurm array tasks) wait for the one
-///             building it
+///   (cache)   a small multi-task model pre-trained on them, from random weights or from
+///             --pretrain-init MODEL's (e.g. the project's 50-TF model, as `make finetune` does
+///             when it is built; compared in docs/results-experiment.md),
+///             in --cache under a key of the sorted set, the regions artifact, the model started
+///             from and every setting: built once, reused by every target with the same set;
+///             concurrent runs (Slurm array tasks) wait for the one building it
 ///   model/    the fine-tuned model ([finetune]) with its test metrics; its manifest and
 ///             summary.json record the set, the strategy and the numbers it was chosen on
 ///
