@@ -511,40 +511,33 @@ impl Config {
             ));
         }
         if let Some(reference) = &e.reference {
-            let names: Vec<String> = self
-                .conditions
-                .iter()
-                .map(|c| c.name().to_string())
-                .collect();
-            if !names.contains(reference) {
-                return Err(format!(
-                    "[experiment] reference {reference:?} is not a condition{}",
-                    tfbind_names::did_you_mean(reference, &names)
-                ));
-            }
+            self.condition(reference)
+                .map_err(|e| format!("[experiment] reference {e}"))?;
         }
         Ok(())
     }
-}
 
-impl Config {
-    /// The condition named `name`, which must have one pre-trained model for every target.
-    pub fn shared_model_condition(&self, name: &str) -> std::result::Result<&Condition, String> {
-        let names: Vec<String> = self
-            .conditions
-            .iter()
-            .map(|c| c.name().to_string())
-            .collect();
-        let condition = self
-            .conditions
+    /// The condition named `name`, or an error naming the closest.
+    fn condition(&self, name: &str) -> std::result::Result<&Condition, String> {
+        self.conditions
             .iter()
             .find(|c| c.name() == name)
             .ok_or_else(|| {
+                let names: Vec<String> = self
+                    .conditions
+                    .iter()
+                    .map(|c| c.name().to_string())
+                    .collect();
                 format!(
                     "{name:?} is not a condition{}",
                     tfbind_names::did_you_mean(name, &names)
                 )
-            })?;
+            })
+    }
+
+    /// The condition named `name`, which must have one pre-trained model for every target.
+    pub fn shared_model_condition(&self, name: &str) -> std::result::Result<&Condition, String> {
+        let condition = self.condition(name)?;
         match condition {
             Condition::Pretrained { .. } | Condition::Tfs { .. } => Ok(condition),
             Condition::Select { .. } if !condition.per_target() => Ok(condition),
