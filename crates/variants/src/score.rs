@@ -598,17 +598,19 @@ fn write_rows(
                 let line = match &v.rest {
                     Some(rest) => {
                         let alts: Vec<&str> = v.alts.iter().map(String::as_str).collect();
-                        let by_group: Vec<Vec<Option<AlleleScore>>> = (0..keys.len())
-                            .map(|g| {
-                                let mut per_alt = vec![None; v.alts.len()];
-                                for (row, s) in rows.iter().zip(scores) {
-                                    per_alt[row.alt] = s[g];
-                                }
-                                per_alt
-                            })
-                            .collect();
                         // Nothing scored: the record as it was, without the fields.
-                        let scored = (!rows.is_empty()).then_some(&by_group[..]);
+                        let by_group = (!rows.is_empty()).then(|| {
+                            (0..keys.len())
+                                .map(|g| {
+                                    let mut per_alt = vec![None; v.alts.len()];
+                                    for (row, s) in rows.iter().zip(scores) {
+                                        per_alt[row.alt] = s[g];
+                                    }
+                                    per_alt
+                                })
+                                .collect::<Vec<Vec<Option<AlleleScore>>>>()
+                        });
+                        let scored = by_group.as_deref();
                         crate::vcf_out::record_line(record, &alts, Some(rest), &keys, scored)
                     }
                     None if rows.is_empty() => continue,
