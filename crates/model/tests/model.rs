@@ -5,13 +5,18 @@ use tfbind_model::{
     read_weights, Architecture, Device, Layer, Model, ModelError, ModelSpec, Tensor, HEAD,
 };
 
-fn model(architecture: Architecture, window_len: usize, n_tasks: usize, seed: i64) -> Model {
+/// Runs `draw` right after seeding libtorch's global generator, with no other test drawing from it
+/// in between (tests run in parallel threads and share it), so what it draws is the same every run.
+fn seeded<T>(seed: i64, draw: impl FnOnce() -> T) -> T {
+    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _seeded = SEEDED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     tch::manual_seed(seed);
-    Model::new(
-        &ModelSpec::new(architecture, window_len, n_tasks).unwrap(),
-        Device::Cpu,
-    )
-    .unwrap()
+    draw()
+}
+
+fn model(architecture: Architecture, window_len: usize, n_tasks: usize, seed: i64) -> Model {
+    let spec = ModelSpec::new(architecture, window_len, n_tasks).unwrap();
+    seeded(seed, || Model::new(&spec, Device::Cpu).unwrap())
 }
 
 fn random_codes(windows: usize, len: usize, seed: u64) -> Vec<u8> {
@@ -40,7 +45,8 @@ fn every_architecture_runs_at_several_window_lengths() {
         for len in [200, 333] {
             let m = model(architecture, len, 5, 1);
             let codes = Tensor::from_slice(&random_codes(3, len, 2)).view([3, len as i64]);
-            let train = m.forward_t(&codes, true).unwrap();
+            // Dropout draws from the shared generator too.
+            let train = seeded(1, || m.forward_t(&codes, true).unwrap());
             let eval = m.forward_t(&codes, false).unwrap();
             assert_eq!(train.size(), [3, 5], "{architecture} at {len}");
             assert_eq!(eval.size(), [3, 5], "{architecture} at {len}");
@@ -179,7 +185,7 @@ fn fine_tuning_loads_all_but_the_head_and_freezes_blocks() {
     // A training-mode pass updates batch statistics of trainable blocks only.
     let before = child.snapshot();
     let codes = Tensor::from_slice(&random_codes(8, 200, 9)).view([8, 200]);
-    let _ = child.forward_t(&codes, true).unwrap();
+    let _ = seeded(1, || child.forward_t(&codes, true).unwrap());
     let after = child.tensors();
     assert!(before["bn1.running_mean"].equal(&after["bn1.running_mean"]));
     assert!(before["bn5.running_var"].equal(&after["bn5.running_var"]));
@@ -233,8 +239,8 @@ fn bad_inputs_are_errors() {
 
 /// Fresh batch norm is the identity; gives every one a scale (of both signs, which max pooling
 /// does not commute with), a shift and running statistics away from 0 and 1.
-fn perturb_batch_norm(m: &Model) {
-    tch::no_grad(|| {
+fn perturb_batch_norm(m: &Model, seed: i64) {
+    seeded(seed, || tch::no_grad(|| {
         for (name, mut t) in m.tensors() {
             let fill = if name.ends_with("running_var") {
                 Tensor::rand_like(&t) + 0.5
@@ -245,7 +251,7 @@ fn perturb_batch_norm(m: &Model) {
             };
             t.copy_(&fill);
         }
-    });
+    }));
 }
 
 #[test]
@@ -253,7 +259,7 @@ fn layers_run_the_evaluation_network_with_relu_before_pooling() {
     let codes = random_codes(8, 200, 21);
     for architecture in Architecture::ALL {
         let m = model(architecture, 200, 3, 6);
-        perturb_batch_norm(&m);
+        perturb_batch_norm(&m, 1);
         let Some(layers) = m.layers() else {
             assert_eq!(architecture, Architecture::DanQ);
             continue;
@@ -298,7 +304,7 @@ fn prediction_with_folded_batch_norm_matches_the_evaluation_forward_pass() {
     let codes = random_codes(16, 200, 13);
     for architecture in Architecture::ALL {
         let m = model(architecture, 200, 6, 4);
-        perturb_batch_norm(&m);
+        perturb_batch_norm(&m, 1);
         let batch = Tensor::from_slice(&codes).view([16, 200]);
         let unfolded: Vec<f32> = tch::no_grad(|| {
             Vec::try_from(m.forward_t(&batch, false).unwrap().sigmoid().reshape([-1])).unwrap()
@@ -364,7 +370,7 @@ fn substituted_windows_predict_as_the_full_forward_pass() {
     let positions = [0, 1, 17, 99, 100, 101, 178, 179, 180, 185, 198, 199];
     for architecture in Architecture::ALL {
         let m = model(architecture, 200, 4, 8);
-        perturb_batch_norm(&m);
+        perturb_batch_norm(&m, 1);
         let predictor = m.predictor();
         for rc_average in [false, true] {
             let full_reference = predictor.predict(&codes, rc_average).unwrap();
