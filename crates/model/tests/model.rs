@@ -9,7 +9,9 @@ use tfbind_model::{
 /// in between (tests run in parallel threads and share it), so what it draws is the same every run.
 fn seeded<T>(seed: i64, draw: impl FnOnce() -> T) -> T {
     static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _seeded = SEEDED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _seeded = SEEDED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     tch::manual_seed(seed);
     draw()
 }
@@ -240,18 +242,20 @@ fn bad_inputs_are_errors() {
 /// Fresh batch norm is the identity; gives every one a scale (of both signs, which max pooling
 /// does not commute with), a shift and running statistics away from 0 and 1.
 fn perturb_batch_norm(m: &Model, seed: i64) {
-    seeded(seed, || tch::no_grad(|| {
-        for (name, mut t) in m.tensors() {
-            let fill = if name.ends_with("running_var") {
-                Tensor::rand_like(&t) + 0.5
-            } else if name.starts_with("bn") {
-                Tensor::rand_like(&t) * 3.0 - 1.5
-            } else {
-                continue;
-            };
-            t.copy_(&fill);
-        }
-    }));
+    seeded(seed, || {
+        tch::no_grad(|| {
+            for (name, mut t) in m.tensors() {
+                let fill = if name.ends_with("running_var") {
+                    Tensor::rand_like(&t) + 0.5
+                } else if name.starts_with("bn") {
+                    Tensor::rand_like(&t) * 3.0 - 1.5
+                } else {
+                    continue;
+                };
+                t.copy_(&fill);
+            }
+        })
+    });
 }
 
 #[test]
