@@ -269,6 +269,11 @@ pub struct Predictor<'a> {
 }
 
 impl Predictor<'_> {
+    /// The network's shape: window length and tasks.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.model.spec
+    }
+
     /// Refuses codes that are not a whole number of windows.
     fn check_whole_windows(&self, codes: &[u8]) -> Result<()> {
         let window_len = self.model.spec.window_len;

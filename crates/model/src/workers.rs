@@ -3,13 +3,14 @@
 //! On CPU, whole batches predicted side by side on one libtorch thread each keep the cores busier
 //! than one batch whose every layer is split between the threads, which wait for each other (and
 //! spin) at each layer: 9% more SNVs scored per second on 2 cores. libtorch tensors are not
-//! shared between threads, so each worker predicts with its own copy of the models.
+//! shared between threads, so each worker predicts with its own copy of the models, prepared
+//! for prediction once (batch norm folded) for all the items it is dealt.
 
 use std::sync::mpsc;
 
 use tch::Device;
 
-use crate::{Model, ModelError};
+use crate::{Model, ModelError, Predictor};
 
 /// Runs `work` over `items` on one worker per libtorch thread on CPU (one worker on a GPU), the
 /// items dealt in turn, and hands the results to `consume` in the order of `items`. An error
@@ -18,7 +19,7 @@ use crate::{Model, ModelError};
 pub fn in_turn<I, O, E, R>(
     models: &[&Model],
     items: impl Iterator<Item = Result<I, E>> + Send,
-    work: impl Fn(&[Model], I) -> Result<O, E> + Sync,
+    work: impl Fn(&[Predictor<'_>], I) -> Result<O, E> + Sync,
     consume: impl FnOnce(&mut dyn Iterator<Item = Result<O, E>>) -> Result<R, E>,
 ) -> Result<R, E>
 where
@@ -56,8 +57,9 @@ where
                 if workers > 1 {
                     crate::set_threads(1);
                 }
+                let predictors: Vec<Predictor> = models.iter().map(Model::predictor).collect();
                 for item in items {
-                    let done = item.and_then(|item| work(&models, item));
+                    let done = item.and_then(|item| work(&predictors, item));
                     let failed = done.is_err();
                     if results.send(done).is_err() || failed {
                         break;

@@ -547,8 +547,8 @@ pub fn predict_regions(
     let windows = tfbind_model::workers::in_turn(
         &[model],
         chunks,
-        |models, (chunk, codes)| {
-            let predictor = models[0].predictor();
+        |predictors, (chunk, codes)| {
+            let predictor = &predictors[0];
             let mut p = Vec::with_capacity(chunk.len() * tasks.len());
             for batch in codes.chunks(batch_codes) {
                 p.extend(predictor.predict(batch, params.rc_average)?);

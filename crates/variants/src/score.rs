@@ -214,8 +214,8 @@ pub fn score(
     tfbind_model::workers::in_turn(
         &plain,
         chunks,
-        |models, chunk| {
-            let values = predict_chunk(&chunk, models, &geometries, params)?;
+        |predictors, chunk| {
+            let values = predict_chunk(&chunk, predictors, &geometries, params)?;
             // Skipped records count as done: the bar's total is every selected record.
             let c = &chunk.counts;
             progress.advance(c.records + c.ref_mismatches + c.unknown_chroms);
@@ -408,15 +408,15 @@ impl Cutter<'_> {
 /// scored), row-major: `[rows × groups × 2]`.
 fn predict_chunk(
     chunk: &Chunk,
-    models: &[Model],
+    predictors: &[Predictor],
     geometries: &[Geometry],
     params: &Params,
 ) -> Result<Vec<f32>> {
-    let groups: usize = models.iter().map(|m| m.spec().n_tasks).sum();
+    let groups: usize = predictors.iter().map(|p| p.spec().n_tasks).sum();
     let mut values = vec![f32::NAN; chunk.rows.len() * groups * 2];
     let mut first_group = 0;
-    for ((m, g), (scored, codes)) in models.iter().zip(geometries).zip(&chunk.windows) {
-        let tasks = m.spec().n_tasks;
+    for ((predictor, g), (scored, codes)) in predictors.iter().zip(geometries).zip(&chunk.windows) {
+        let tasks = predictor.spec().n_tasks;
         let snv: Vec<bool> = chunk
             .rows
             .iter()
@@ -427,7 +427,7 @@ fn predict_chunk(
                 v.reference.len() == 1 && v.alts[row.alt].len() == 1
             })
             .collect();
-        let p = window_probabilities(&m.predictor(), &snv, codes, g, tasks, params)?;
+        let p = window_probabilities(predictor, &snv, codes, g, tasks, params)?;
         let per = g.per_allele();
         let mut windows = p.chunks_exact(tasks);
         for (row, _) in scored.iter().enumerate().filter(|(_, &s)| s) {
