@@ -13,7 +13,8 @@ use tch::Device;
 use crate::{Model, ModelError, Predictor};
 
 /// Runs `work` over `items` on one worker per libtorch thread on CPU (one worker on a GPU), the
-/// items dealt in turn, and hands the results to `consume` in the order of `items`. An error
+/// items dealt in turn, each worker predicting with its predictors of `models` (in their order),
+/// and hands the results to `consume` in the order of `items`. An error
 /// item or result ends the run once `consume` reaches it; so does `consume` stopping early.
 /// Memory holds about two items and two results per worker.
 pub fn in_turn<I, O, E, R>(
