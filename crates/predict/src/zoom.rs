@@ -210,10 +210,16 @@ impl Zooms {
         self.error.get_or_insert(e);
     }
 
-    /// Appends the levels that shrink the track (each at most half the records of the level
-    /// before, or of the values for the first) to `file`, a complete bigWig with no zoom
-    /// level whose data blocks hold at most `data_buffer` bytes uncompressed, and lists them in
-    /// its header. `file` may be write-only: nothing is read from it.
+    /// Appends the levels that shrink the track to `file`, a complete bigWig with no zoom level
+    /// whose data blocks hold at most `data_buffer` bytes uncompressed, and lists them in its
+    /// header. `file` may be write-only: nothing is read from it.
+    ///
+    /// The first level is chosen as bedGraphToBigWig chooses it: the finest whose records, at
+    /// 32 bytes each and counted twice for compressing worse than the data, take less than half
+    /// the data's 12 bytes per value (else the coarsest, which no level shrinks further); a
+    /// finer one would be about as large as the data it summarises, which on a sparse track
+    /// (one record per DHS window) doubled the file. Each further level has at most half the
+    /// records of the one before.
     pub(crate) fn append_to(mut self, file: &File, data_buffer: u32) -> io::Result<()> {
         self.end_chrom();
         self.temp.flush()?;
@@ -225,8 +231,14 @@ impl Zooms {
         // The file's last bytes, its magic again, are written after the zoom levels.
         let mut pos = len - 4;
         let mut headers = Vec::new();
-        let mut before = self.values;
-        for level in &self.levels {
+        let first = self
+            .levels
+            .iter()
+            .position(|l| l.records > 0 && 32 * l.records < 3 * self.values)
+            .or_else(|| self.levels.iter().rposition(|l| l.records > 0))
+            .unwrap_or(self.levels.len());
+        let mut before = u64::MAX;
+        for level in &self.levels[first..] {
             if level.records == 0 || level.records > before / 2 {
                 continue;
             }
@@ -425,6 +437,41 @@ mod tests {
 
     /// Past one node of blocks the tree has a root over padded leaves, each item bounding its
     /// child.
+    /// On a sparse track (a 50-base value every 3,000 bases) the finer levels have a record per
+    /// value: the first level kept is the finest that is a small fraction of the data, as in
+    /// bedGraphToBigWig, and each next one halves the records at least.
+    #[test]
+    fn the_first_level_kept_is_much_smaller_than_the_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let len = 3_000_000;
+        let mut zooms = Zooms::new(dir.path(), 100, len).unwrap();
+        for start in (0..len).step_by(3_000) {
+            let value = Value {
+                start,
+                end: start + 50,
+                value: 1.0,
+            };
+            zooms.add(0, len, &value);
+        }
+        zooms.end_chrom();
+        let records: Vec<(u32, u64)> = zooms.levels.iter().map(|l| (l.size, l.records)).collect();
+        // 1,000 values: one record each up to 1,600 bases, 334 at 6,400, 112 at 25,600.
+        assert_eq!(records[2], (1_600, 1_000));
+        assert!(32 * records[4].1 >= 3 * 1_000, "{records:?}");
+        // A file with a header and no zoom level: the levels go after it.
+        let file = tempfile::tempfile().unwrap();
+        file.write_all_at(&[0; 64 + MAX_LEVELS * 24 + 4], 0)
+            .unwrap();
+        zooms.append_to(&file, 1024).unwrap();
+        let mut header = [0; 64 + MAX_LEVELS * 24];
+        file.read_exact_at(&mut header, 0).unwrap();
+        let levels = u16::from_le_bytes([header[6], header[7]]) as usize;
+        let sizes: Vec<u32> = (0..levels)
+            .map(|i| u32::from_le_bytes(header[64 + i * 24..68 + i * 24].try_into().unwrap()))
+            .collect();
+        assert_eq!(sizes, [102_400, 409_600, 1_638_400]);
+    }
+
     #[test]
     fn the_index_of_many_blocks_has_levels() {
         let blocks: Vec<Block> = (0..300u32)
