@@ -435,8 +435,6 @@ mod tests {
         );
     }
 
-    /// Past one node of blocks the tree has a root over padded leaves, each item bounding its
-    /// child.
     /// On a sparse track (a 50-base value every 3,000 bases) the finer levels have a record per
     /// value: the first level kept is the finest that is a small fraction of the data, as in
     /// bedGraphToBigWig, and each next one halves the records at least.
@@ -472,6 +470,8 @@ mod tests {
         assert_eq!(sizes, [102_400, 409_600, 1_638_400]);
     }
 
+    /// Past one node of blocks the tree has a root over padded leaves, each item bounding its
+    /// child.
     #[test]
     fn the_index_of_many_blocks_has_levels() {
         let blocks: Vec<Block> = (0..300u32)

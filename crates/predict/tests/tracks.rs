@@ -600,9 +600,9 @@ print(json.dumps(out))
         String::from_utf8_lossy(&out.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    // 40, 160, … 40 × 4^9 bases fit the header; the 40-base level (750,000 records for 2.84
-    // million values) is no smaller than the data, so the first is 160 as bedGraphToBigWig
-    // would choose it.
+    // Levels of 40, 160, … 40 × 4^9 bases are summed; the 40-base one (750,000 records for 2.84
+    // million values) is too large next to the data, so the first kept is 160, as
+    // bedGraphToBigWig would choose it.
     assert_eq!(json["levels"].as_u64(), Some(9));
     assert_eq!(json["chroms"]["chrD"].as_u64(), Some(30_000_000));
     for (name, pair) in json["stats"].as_object().unwrap() {
