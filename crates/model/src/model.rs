@@ -1,6 +1,6 @@
 //! A network with its weights: forward passes, prediction, freezing and weights by name.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use safetensors::tensor::TensorView;
@@ -323,8 +323,9 @@ impl Predictor<'_> {
     ///
     /// The convolutional networks compute the substituted windows from the reference windows'
     /// activations, recomputing only what the substitution reaches (for 200-bp ConvNetDeep windows
-    /// substituted at the centre, about 43% of the multiply-adds of a full pass);
-    /// DanQ, whose LSTM reaches everywhere, runs both in full.
+    /// substituted at the centre, about 43% of the multiply-adds of a full pass), and run a
+    /// reference window that comes more than once (the ALT alleles of one site, in one record or
+    /// in several) once; DanQ, whose LSTM reaches everywhere, runs both in full.
     pub fn predict_substituted(
         &self,
         codes: &[u8],
@@ -364,16 +365,31 @@ impl Predictor<'_> {
             false => (at, at + 1),
         };
         let width = hi - lo;
-        let mut windows = codes.to_vec();
+        // Each window's reference window among the distinct ones, run once each.
+        let mut first_seen: HashMap<&[u8], i64> = HashMap::new();
+        let mut windows = Vec::with_capacity(codes.len());
+        let of: Vec<i64> = codes
+            .chunks_exact(len)
+            .map(|window| {
+                let distinct = first_seen.len() as i64;
+                *first_seen.entry(window).or_insert_with(|| {
+                    windows.extend_from_slice(window);
+                    distinct
+                })
+            })
+            .collect();
+        let distinct = first_seen.len();
         let mut changed = Vec::with_capacity(2 * n * width);
         for (window, &base) in codes.chunks_exact(len).zip(bases) {
             changed.extend_from_slice(&window[lo..hi]);
             let end = changed.len();
             changed[end - width + at - lo] = base;
         }
+        let mut reference_of = of.clone();
         if rc_average {
-            windows.resize(2 * codes.len(), 0);
-            let (forward, rc) = windows.split_at_mut(codes.len());
+            let forward_len = windows.len();
+            windows.resize(2 * forward_len, 0);
+            let (forward, rc) = windows.split_at_mut(forward_len);
             for (window, out) in forward.chunks_exact(len).zip(rc.chunks_exact_mut(len)) {
                 reverse_complement_into(window, out);
             }
@@ -382,21 +398,31 @@ impl Predictor<'_> {
             for (slice, out) in forward.chunks_exact(width).zip(rc.chunks_exact_mut(width)) {
                 reverse_complement_into(slice, out);
             }
+            reference_of.extend(of.iter().map(|&i| i + distinct as i64));
         }
-        let batch = (windows.len() / len) as i64;
         let _no_grad = tch::no_grad_guard();
-        let x = model.one_hot(&Tensor::from_slice(&windows).view([batch, len as i64]));
-        let values = model.one_hot(&Tensor::from_slice(&changed).view([batch, width as i64]));
-        let (reference, substituted) = folded.forward_substituted(&x, lo as i64, &values);
-        let host = |logits: Tensor| {
+        let device = model.vs.device();
+        // `None` when every window is distinct: the substituted windows line up with them.
+        let of = (distinct < n).then(|| Tensor::from_slice(&of).to_device(device));
+        let reference_of =
+            (distinct < n).then(|| Tensor::from_slice(&reference_of).to_device(device));
+        let x = model.one_hot(&Tensor::from_slice(&windows).view([-1, len as i64]));
+        let values = model.one_hot(&Tensor::from_slice(&changed).view([-1, width as i64]));
+        let (reference, substituted) =
+            folded.forward_substituted(&x, lo as i64, &values, reference_of.as_ref());
+        let host = |logits: Tensor, of: Option<&Tensor>| {
             let mut p = logits.sigmoid();
             if rc_average {
-                p = (p.narrow(0, 0, n as i64) + p.narrow(0, n as i64, n as i64)) / 2.0;
+                let half = p.size()[0] / 2;
+                p = (p.narrow(0, 0, half) + p.narrow(0, half, half)) / 2.0;
+            }
+            if let Some(of) = of {
+                p = p.index_select(0, of);
             }
             Vec::<f32>::try_from(p.to_device(Device::Cpu).reshape([-1]))
                 .map_err(ModelError::torch("copying predictions to the host"))
         };
-        Ok((host(reference)?, host(substituted)?))
+        Ok((host(reference, of.as_ref())?, host(substituted, None)?))
     }
 }
 

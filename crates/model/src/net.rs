@@ -143,9 +143,10 @@ impl Folded {
         x.linear(&self.head.0, self.head.1.as_ref())
     }
 
-    /// Logits of one-hot windows `[batch, 4, len]` and of the same windows with positions
-    /// `lo..lo + w` replaced by `values` `[batch, 4, w]`: `(reference, substituted)`; call under
-    /// `no_grad`.
+    /// Logits of one-hot windows `[batch, 4, len]` and of windows with positions `lo..lo + w`
+    /// replaced by `values` `[subs, 4, w]`, substituted window `i` being window `of[i]` (window
+    /// `i` when `of` is `None`, `subs` then equal to `batch`): `(reference, substituted)`; call
+    /// under `no_grad`.
     ///
     /// fastISM's shortcut: a substitution changes only the outputs of each convolution block
     /// whose receptive field holds it, so the substituted windows recompute just those (from the
@@ -156,7 +157,16 @@ impl Folded {
         x: &Tensor,
         lo: i64,
         values: &Tensor,
+        of: Option<&Tensor>,
     ) -> (Tensor, Tensor) {
+        // The reference activations `[start, start + len)` of each substituted window.
+        let around = |reference: &Tensor, start: i64, len: i64| {
+            let slice = reference.narrow(2, start, len);
+            match of {
+                Some(of) => slice.index_select(0, of),
+                None => slice,
+            }
+        };
         let mut reference = x.shallow_clone();
         // Where the substituted windows' input to the current block differs from the
         // reference's, and their values there; `None` once the substitution only reached
@@ -177,9 +187,9 @@ impl Folded {
                 let kept = hi.min(end);
                 let input = Tensor::cat(
                     &[
-                        reference.narrow(2, start, lo - start),
+                        around(&reference, start, lo - start),
                         values.narrow(2, 0, kept - lo),
-                        reference.narrow(2, kept, end - kept),
+                        around(&reference, kept, end - kept),
                     ],
                     2,
                 );
@@ -192,19 +202,19 @@ impl Folded {
                 let len = reference.size()[2];
                 Tensor::cat(
                     &[
-                        reference.narrow(2, 0, lo),
+                        around(&reference, 0, lo),
                         values,
-                        reference.narrow(2, hi, len - hi),
+                        around(&reference, hi, len - hi),
                     ],
                     2,
                 )
             }
-            None => reference.shallow_clone(),
+            None => around(&reference, 0, reference.size()[2]),
         };
-        let batch = reference.size()[0];
+        let (batch, subs) = (reference.size()[0], substituted.size()[0]);
         // One pass of the dense layers over both: a single larger matrix product.
         let logits = self.dense_forward(Tensor::cat(&[reference, substituted], 0).flatten(1, -1));
-        (logits.narrow(0, 0, batch), logits.narrow(0, batch, batch))
+        (logits.narrow(0, 0, batch), logits.narrow(0, batch, subs))
     }
 }
 

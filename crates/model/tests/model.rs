@@ -400,6 +400,42 @@ fn substituted_windows_predict_as_the_full_forward_pass() {
     }
 }
 
+/// The ALT alleles of one site share its reference window, which runs once: the probabilities
+/// are those of the same windows all distinct, in the same order.
+#[test]
+fn repeated_reference_windows_predict_as_distinct_ones() {
+    let distinct = random_codes(3, 200, 47);
+    let window = |i: usize| &distinct[i * 200..(i + 1) * 200];
+    // Windows 0 0 1 0 2 2, each with its own base at the centre.
+    let order = [0, 0, 1, 0, 2, 2];
+    let codes: Vec<u8> = order.iter().flat_map(|&i| window(i)).copied().collect();
+    let bases = [1, 2, 3, 0, 4, 1];
+    for architecture in Architecture::ALL {
+        let m = model(architecture, 200, 3, 8);
+        perturb_batch_norm(&m, 1);
+        let predictor = m.predictor();
+        for rc_average in [false, true] {
+            let what = format!("{architecture}, rc {rc_average}");
+            let (reference, alternate) = predictor
+                .predict_substituted(&codes, 100, &bases, rc_average)
+                .unwrap();
+            assert_eq!((reference.len(), alternate.len()), (18, 18), "{what}");
+            let full_reference = predictor.predict(&codes, rc_average).unwrap();
+            let mut substituted = codes.clone();
+            for (window, &base) in substituted.chunks_exact_mut(200).zip(&bases) {
+                window[100] = base;
+            }
+            let full = predictor.predict(&substituted, rc_average).unwrap();
+            assert!(max_abs_diff(&reference, &full_reference) < 1e-5, "{what}");
+            assert!(max_abs_diff(&alternate, &full) < 1e-5, "{what}");
+            // Windows 0, 1 and 3 are the same reference with three different bases.
+            assert_eq!(reference[0..3], reference[3..6], "{what}");
+            assert_eq!(reference[0..3], reference[9..12], "{what}");
+            assert!(max_abs_diff(&alternate[0..3], &alternate[3..6]) > 1e-6, "{what}");
+        }
+    }
+}
+
 #[test]
 fn substitutions_must_fit_the_windows() {
     let m = model(Architecture::ConvNetShallow, 200, 1, 1);

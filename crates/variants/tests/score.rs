@@ -145,7 +145,8 @@ fn example_vcf(n: usize) -> String {
                 .fetch(&Interval::new(chrom.clone(), pos0, pos0 + ref_len as u64))
                 .unwrap(),
         );
-        let other = |b: char| ['A', 'C', 'G', 'T'].into_iter().find(|&x| x != b).unwrap();
+        let others = |b: char| ['A', 'C', 'G', 'T'].into_iter().filter(move |&x| x != b);
+        let other = |b: char| others(b).next().unwrap();
         let random_bases = |rand: &mut dyn FnMut(u64) -> u64, k: usize| -> String {
             (0..k)
                 .map(|_| ['A', 'C', 'G', 'T'][rand(4) as usize])
@@ -161,7 +162,8 @@ fn example_vcf(n: usize) -> String {
             }
             3 => reference.chars().map(other).collect(),
             4 => format!("{},{}", other(first), first.to_string() + "TTAGGG"),
-            _ => format!("{},<DEL>", other(first)),
+            // Two SNVs of one site: they share its reference window.
+            _ => format!("{},{},<DEL>", other(first), others(first).nth(1).unwrap()),
         };
         vcf += &format!(
             "{chrom}\t{}\tv{i}\t{reference}\t{alt}\t.\tPASS\t.\n",
@@ -296,8 +298,8 @@ fn scores_equal_an_independent_pytorch_implementation() {
     let theirs = String::from_utf8(theirs.stdout).unwrap();
     let ours: Vec<&str> = lines.collect();
     let theirs: Vec<&str> = theirs.lines().collect();
-    // 240 records, one of six with two sequence ALTs; `<DEL>` left out.
-    assert_eq!(ours.len(), 240 + 40);
+    // 240 records, two of six with two sequence ALTs; `<DEL>` left out.
+    assert_eq!(ours.len(), 240 + 80);
     assert_eq!(ours.len(), theirs.len());
     let (mut worst, mut changed) = (0f64, 0);
     for (a, b) in ours.iter().zip(&theirs) {
@@ -337,7 +339,7 @@ fn formats_shards_and_regions_agree() {
         serde_json::from_str(&std::fs::read_to_string(whole.join("summary.json")).unwrap())
             .unwrap();
     assert_eq!(summary["records"], 90);
-    assert_eq!(summary["rows"], 90 + 15);
+    assert_eq!(summary["rows"], 90 + 30);
     assert_eq!(summary["symbolic_alleles"], 15);
 
     // The same records as a TSV.
