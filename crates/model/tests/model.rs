@@ -431,7 +431,10 @@ fn repeated_reference_windows_predict_as_distinct_ones() {
             // Windows 0, 1 and 3 are the same reference with three different bases.
             assert_eq!(reference[0..3], reference[3..6], "{what}");
             assert_eq!(reference[0..3], reference[9..12], "{what}");
-            assert!(max_abs_diff(&alternate[0..3], &alternate[3..6]) > 1e-6, "{what}");
+            assert!(
+                max_abs_diff(&alternate[0..3], &alternate[3..6]) > 1e-6,
+                "{what}"
+            );
         }
     }
 }
