@@ -7,13 +7,14 @@ use std::collections::{BinaryHeap, HashMap};
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use bigtools::{
     BBIDataProcessor, BBIDataSource, BBIProcessError, BigWigWrite, ProcessDataError, Value,
 };
 use tfbind_artifact::AtomicFile;
+use tokio::sync::mpsc;
 
 use crate::zoom::Zooms;
 use crate::{PredictError, Result};
@@ -37,7 +38,7 @@ pub struct BigWigs {
     files: Vec<AtomicFile>,
     paths: Vec<PathBuf>,
     /// Closed (emptied) to tell the writers that the values have ended.
-    senders: Vec<mpsc::SyncSender<Batch>>,
+    senders: Vec<mpsc::Sender<Batch>>,
     writers: Vec<Option<JoinHandle<Result<(), String>>>>,
     pending: Vec<Batch>,
     pending_values: usize,
@@ -70,7 +71,7 @@ impl BigWigs {
             // file that `file` renames into place once every output is complete.
             let out = file.writer.get_ref().try_clone().map_err(failed)?;
             let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-            let (sender, batches) = mpsc::sync_channel(1);
+            let (sender, batches) = mpsc::channel(1);
             let sizes = sizes32.clone();
             writers.push(Some(std::thread::spawn(move || {
                 write_bigwig(out, &dir, sizes, first_zoom, batches)
@@ -121,7 +122,7 @@ impl BigWigs {
         self.pending_values = 0;
         for i in 0..self.pending.len() {
             let batch = std::mem::take(&mut self.pending[i]);
-            if self.senders[i].send(batch).is_err() {
+            if self.senders[i].blocking_send(batch).is_err() {
                 // The writer stopped early: its error says why.
                 self.senders.clear();
                 return Err(self.join(i).err().unwrap_or_else(|| PredictError::BigWig {
@@ -247,27 +248,31 @@ impl BBIDataSource for Track<'_> {
             // bigtools numbers them.
             let mut current: Option<(Chrom, u32, u32, P)> = None;
             let mut held: Option<Value> = None;
-            for (chrom, values) in self.batches.iter().flatten() {
-                if !matches!(&current, Some((c, ..)) if Arc::ptr_eq(&c.0, &chrom.0)) {
-                    let id = match current.take() {
-                        Some((_, id, _, mut ended)) => {
-                            if let Some(last) = held.take() {
-                                ended.do_process(last, None).await?;
+            // Awaited, not blocked on: while the next batch is on its way the runtime compresses
+            // the blocks bigtools has spawned, instead of leaving them all to the end.
+            while let Some(batch) = self.batches.recv().await {
+                for (chrom, values) in batch {
+                    if !matches!(&current, Some((c, ..)) if Arc::ptr_eq(&c.0, &chrom.0)) {
+                        let id = match current.take() {
+                            Some((_, id, _, mut ended)) => {
+                                if let Some(last) = held.take() {
+                                    ended.do_process(last, None).await?;
+                                }
+                                advance(ended);
+                                id + 1
                             }
-                            advance(ended);
-                            id + 1
+                            None => 0,
+                        };
+                        let len = self.lengths[&*chrom.0];
+                        let started = start_processing(chrom.0.to_string())?;
+                        current = Some((chrom, id, len, started));
+                    }
+                    let (_, id, len, processor) = current.as_mut().expect("started above");
+                    for value in values {
+                        self.zooms.add(*id, *len, &value);
+                        if let Some(previous) = held.replace(value) {
+                            processor.do_process(previous, held.as_ref()).await?;
                         }
-                        None => 0,
-                    };
-                    let len = self.lengths[&*chrom.0];
-                    let started = start_processing(chrom.0.to_string())?;
-                    current = Some((chrom, id, len, started));
-                }
-                let (_, id, len, processor) = current.as_mut().expect("started above");
-                for value in values {
-                    self.zooms.add(*id, *len, &value);
-                    if let Some(previous) = held.replace(value) {
-                        processor.do_process(previous, held.as_ref()).await?;
                     }
                 }
             }
